@@ -1,0 +1,53 @@
+"""Text to comparable tokens: case, accents, punctuation, emoji, numbers; never raises."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+__all__ = ["MAX_CHARS", "NUMBER", "fold", "token_variants", "tokens"]
+
+# Twilio concatenates at most 1,600 characters; anything longer is not a real message.
+MAX_CHARS: Final = 2000
+# In a phrase, this token stands for any number: "sent #" matches "sent 50" and "sent 1000".
+NUMBER: Final = "#"
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u0060\u00b4]")
+# Letters and digits are words; a change between them splits ("50eur" -> "50", "eur").
+_WORDS = re.compile(r"[^\W\d_]+|\d+|#")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+# Letters that carry no combining mark in Unicode, so NFKD alone leaves them alone.
+_LETTERS = str.maketrans(
+    {"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d"}
+)
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents: "Ich hab ihm GELD überwiesen" -> "ich hab ihm geld uberwiesen"."""
+    text = _SURROGATES.sub(" ", text[:MAX_CHARS])
+    if text.isascii():  # most phrases and many messages: nothing to decompose
+        return text.lower()
+    text = text.casefold().translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _split(folded: str) -> tuple[str, ...]:
+    # "pleeease" -> "please", "sooo" -> "so": stretched letters are emphasis, not spelling.
+    folded = _REPEATS.sub(r"\1", folded)
+    return tuple(_WORDS.findall(folded))
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Words of `text`, folded, with apostrophes joining ("don't" -> "dont", "j'ai" -> "jai")."""
+    return _split(_APOSTROPHES.sub("", fold(text)))
+
+
+def token_variants(text: str) -> tuple[tuple[str, ...], ...]:
+    """The word sequences to match: apostrophes joining and, if different, splitting."""
+    folded = fold(text)
+    joined = _split(_APOSTROPHES.sub("", folded))
+    split = _split(_APOSTROPHES.sub(" ", folded))
+    return (joined,) if split == joined else (joined, split)
