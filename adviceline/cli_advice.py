@@ -1,4 +1,4 @@
-"""CLI verbs of the advice engine: `reply`, `chat`, `check-content`. None of them records anything."""
+"""The advice engine's CLI verbs: `reply`, `chat`, `check-content`; none records anything."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from adviceline.topics import CHANNELS, TOPICS, Channel
+
+if TYPE_CHECKING:
+    from adviceline.content import Content
 
 __all__ = ["record", "register", "reply_lines"]
 
@@ -53,7 +56,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def record(
-    body: str, sender: str, channel: Channel, from_country: str | None = None, *, content: Any
+    body: str, sender: str, channel: Channel, from_country: str | None = None, *, content: Content
 ) -> dict[str, Any]:
     """The answer to one message as the --json/--jsonl object, fields in DESIGN.md's order."""
     from adviceline.inbound import Inbound, answer
@@ -67,7 +70,7 @@ def record(
     return dict(zip(_FIELDS, (*values, segments, seg.encoding, result.reply), strict=True))
 
 
-def reply_lines(lines: Iterable[str], out: IO[str], err: IO[str], *, content: Any) -> int:
+def reply_lines(lines: Iterable[str], out: IO[str], err: IO[str], *, content: Content) -> int:
     """Answer JSON lines; a bad line gives an error line in its place. Returns the exit status."""
     status = 0
     for number, line in enumerate(lines, 1):
@@ -100,7 +103,7 @@ def reply_lines(lines: Iterable[str], out: IO[str], err: IO[str], *, content: An
     return status
 
 
-def _content(path: Path | None) -> Any:
+def _content(path: Path | None) -> Content:
     from adviceline.content import default_content, load_content
 
     return load_content(path) if path is not None else default_content()

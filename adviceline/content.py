@@ -44,7 +44,29 @@ _MORE_LANGUAGES: Final = {
     **dict.fromkeys(("AX",), "sv"),
     **dict.fromkeys(("BR", "AO", "MZ", "CV", "GW", "ST", "TL"), "pt"),
     **dict.fromkeys(
-        "MX AR CO CL PE VE EC GT CU BO DO HN PY SV NI CR PA UY PR GQ".split(), "es"
+        (
+            "MX",
+            "AR",
+            "CO",
+            "CL",
+            "PE",
+            "VE",
+            "EC",
+            "GT",
+            "CU",
+            "BO",
+            "DO",
+            "HN",
+            "PY",
+            "SV",
+            "NI",
+            "CR",
+            "PA",
+            "UY",
+            "PR",
+            "GQ",
+        ),
+        "es",
     ),
 }
 
@@ -123,9 +145,7 @@ class Content:
         fallback = {**self.languages["en"].fallback, **lang.fallback}
         code = country.upper() if isinstance(country, str) else ""
         entry = self.countries.get(code)
-        world = {
-            name: c.text for name, c in self.countries.world.items() if c.shown
-        }
+        world = {name: c.text for name, c in self.countries.world.items() if c.shown}
         values: dict[str, str] = {}
         for slot in SLOTS:
             texts = [c.text for c in entry.shown(slot, lang.code)] if entry else []
@@ -172,7 +192,7 @@ def _language(code: str, raw: Mapping[str, Any]) -> Language:
 
 
 def read_messages(directory: Path) -> dict[str, Any]:
-    """The parsed TOML of a messages/ directory: {"languages": {code: table}, "countries": table}."""
+    """A messages/ directory parsed: {"languages": {code: table}, "countries": table}."""
     import tomllib
 
     languages: dict[str, Any] = {}
@@ -195,7 +215,7 @@ def compile_bundle(messages_dir: Path, out_path: Path) -> Path:
     data = read_messages(Path(messages_dir))
     content = _build(data)  # refuse to package content that does not load
     # The router's normalised index replaces the phrase lists: tokenising them is the slow part.
-    data["router"] = content.router.compiled()
+    data["router"] = content.router.index
     for raw in data["languages"].values():
         for key in ("language_words",):
             raw.pop(key, None)
@@ -227,13 +247,15 @@ def _revive(value: Any) -> Any:
     return value
 
 
-def default_source() -> Path:
+def default_source(package_dir: Path = _HERE) -> Path:
     """The packaged bundle if present and current, else messages/ beside the package."""
-    bundle = _HERE / BUNDLE_NAME
+    bundle = package_dir / BUNDLE_NAME
     # Repo checkout and Lambda zip alike keep messages/ beside adviceline/.
-    dirs = [d for d in (_HERE.parent / "messages", Path.cwd() / "messages") if d.is_dir()]
+    dirs = [d for d in (package_dir.parent / "messages", Path.cwd() / "messages") if d.is_dir()]
     if bundle.is_file():
-        newest = max((p.stat().st_mtime for d in dirs[:1] for p in d.glob("*.toml")), default=0.0)
+        # A bundle older than the messages/ beside it is stale: someone edited a text since.
+        sibling = package_dir.parent / "messages"
+        newest = max((p.stat().st_mtime for p in sibling.glob("*.toml")), default=0.0)
         if bundle.stat().st_mtime >= newest:
             return bundle
     for directory in dirs:

@@ -21,7 +21,9 @@ MAX_SMS_SEGMENTS: Final = 3
 MAX_WHATSAPP_CHARS: Final = 1000
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # A number or an address typed into a text instead of coming, sourced, from countries.toml.
-_TYPED_CONTACT = re.compile(r"\d{3,}|https?:|www\.|\.(org|com|gov|net|uk|fr|de|es|it|nl|pl|pt|se)\b")
+_TYPED_CONTACT = re.compile(
+    r"\d{3,}|https?:|www\.|\.(org|com|gov|net|uk|fr|de|es|it|nl|pl|pt|se)\b"
+)
 
 
 @dataclass(slots=True)
@@ -61,6 +63,7 @@ def check_content(path: Path | None = None) -> Report:
         report.problems += _check_language(content, code)
         report.problems += _check_replies(content, code, report)
     report.warnings += _keyword_conflicts(content)
+    report.warnings += _phrase_conflicts(content)
     report.shown_m += _shown_m(content)
     return report
 
@@ -132,24 +135,38 @@ def _check_replies(content: Content, code: str, report: Report) -> Iterator[str]
     lang = content.languages[code]
     for topic in TOPICS:
         cell = report.cells.setdefault((code, topic), Cell())
-        for country in report.countries:
-            for channel in CHANNELS:
-                reply = content.render(topic, code, country, channel)
-                where = f"{code}/{topic}/{channel}/{country}"
-                if _PLACEHOLDER.search(reply):
-                    yield f"{where}: unfilled placeholder in the reply"
-                if channel == "whatsapp":
-                    cell.whatsapp_chars = max(cell.whatsapp_chars, len(reply))
-                    if len(reply) > MAX_WHATSAPP_CHARS:
-                        yield f"{where}: {len(reply)} characters (max {MAX_WHATSAPP_CHARS})"
-                    continue
-                seg = count_segments(reply)
-                if seg.segments >= cell.sms_segments:
-                    cell.sms_segments, cell.sms_encoding = seg.segments, seg.encoding
-                if seg.segments > MAX_SMS_SEGMENTS:
-                    yield f"{where}: {seg.segments} SMS segments ({seg.encoding}, {seg.units} units)"
-                if lang.gsm7 and seg.encoding != "GSM-7":
-                    yield f"{where}: not GSM-7 because of {non_gsm7(reply)!r}"
+        for channel in CHANNELS:
+            where = f"{code}/{topic}/{channel}"
+            text = content.text(code, topic, channel)
+            if lang.gsm7 and channel == "sms" and non_gsm7(text):
+                yield f"{where}: text not GSM-7 because of {non_gsm7(text)!r}"
+            found: dict[str, list[str]] = {}  # problem -> countries, so each is said once
+            for country in report.countries:
+                problems = _reply_problems(content, code, topic, country, channel, cell)
+                for problem in problems:
+                    found.setdefault(problem, []).append(country)
+            for problem, countries in found.items():
+                yield f"{where}: {problem} ({' '.join(countries)})"
+
+
+def _reply_problems(
+    content: Content, code: str, topic: str, country: str, channel: str, cell: Cell
+) -> Iterator[str]:
+    reply = content.render(topic, code, country, channel)
+    if _PLACEHOLDER.search(reply):
+        yield "unfilled placeholder in the reply"
+    if channel == "whatsapp":
+        cell.whatsapp_chars = max(cell.whatsapp_chars, len(reply))
+        if len(reply) > MAX_WHATSAPP_CHARS:
+            yield f"over {MAX_WHATSAPP_CHARS} characters"
+        return
+    seg = count_segments(reply)
+    if seg.segments >= cell.sms_segments:
+        cell.sms_segments, cell.sms_encoding = seg.segments, seg.encoding
+    if seg.segments > MAX_SMS_SEGMENTS:
+        yield f"over {MAX_SMS_SEGMENTS} SMS segments"
+    if content.languages[code].gsm7 and seg.encoding != "GSM-7":
+        yield f"reply not GSM-7 because of {non_gsm7(reply)!r}"
 
 
 def _keyword_conflicts(content: Content) -> Iterator[str]:
@@ -163,6 +180,16 @@ def _keyword_conflicts(content: Content) -> Iterator[str]:
         if len({topic for _, topic in tags}) > 1:
             where = ", ".join(f"{c}:{t}" for c, t in sorted(tags))
             yield f"keyword {keyword.upper()!r} means different topics: {where}"
+
+
+def _phrase_conflicts(content: Content) -> Iterator[str]:
+    """Phrases that, sent alone, reach another topic (a longer phrase or danger wins)."""
+    for code, lang in content.languages.items():
+        for topic, phrases in lang.terms.phrases.items():
+            for phrase in phrases:
+                routed = content.route(phrase, country=UNKNOWN_COUNTRY)
+                if routed.topic != topic:
+                    yield f"{code}: phrase {phrase!r} of {topic} routes to {routed.topic}"
 
 
 def _shown_m(content: Content) -> Iterator[str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["MAX_CHARS", "NUMBER", "fold", "token_variants", "tokens"]
+__all__ = ["MAX_CHARS", "NUMBER", "fold", "letter_hints", "token_variants", "tokens"]
 
 # Twilio concatenates at most 1,600 characters; anything longer is not a real message.
 MAX_CHARS: Final = 2000
@@ -18,6 +19,25 @@ _APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u0060\u00b4]")
 # Letters and digits are words; a change between them splits ("50eur" -> "50", "eur").
 _WORDS = re.compile(r"[^\W\d_]+|\d+|#")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+# Letters that hint at a language when the words don't; each hint is worth at most one word.
+_HINTS: Final[Mapping[str, tuple[str, ...]]] = {
+    **dict.fromkeys("ąćęłńśźż", ("pl",)),
+    **dict.fromkeys("ß", ("de",)),
+    **dict.fromkeys("å", ("sv",)),
+    **dict.fromkeys("ñ¿¡", ("es",)),
+    **dict.fromkeys("ãõ", ("pt",)),
+    **dict.fromkeys("ìò", ("it",)),
+    **dict.fromkeys("œîû", ("fr",)),
+    **dict.fromkeys("äö", ("de", "sv")),
+    **dict.fromkeys("ü", ("de",)),
+    **dict.fromkeys("çê", ("fr", "pt")),
+    **dict.fromkeys("èà", ("fr", "it")),
+    **dict.fromkeys("ù", ("fr", "it")),
+    **dict.fromkeys("áíú", ("es", "pt")),
+    **dict.fromkeys("éó", ("es", "pt", "fr", "it")),
+    **dict.fromkeys("ëï", ("nl", "fr")),
+}
+_HINT_CHARS = re.compile("[" + "".join(_HINTS) + "]")
 # Letters that carry no combining mark in Unicode, so NFKD alone leaves them alone.
 _LETTERS = str.maketrans(
     {"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d"}
@@ -25,7 +45,7 @@ _LETTERS = str.maketrans(
 
 
 def fold(text: str) -> str:
-    """Case-fold and strip accents: "Ich hab ihm GELD überwiesen" -> "ich hab ihm geld uberwiesen"."""
+    """Case-fold and strip accents: "Ich hab GELD überwiesen" -> "ich hab geld uberwiesen"."""
     text = _SURROGATES.sub(" ", text[:MAX_CHARS])
     if text.isascii():  # most phrases and many messages: nothing to decompose
         return text.lower()
@@ -51,3 +71,15 @@ def token_variants(text: str) -> tuple[tuple[str, ...], ...]:
     joined = _split(_APOSTROPHES.sub("", folded))
     split = _split(_APOSTROPHES.sub(" ", folded))
     return (joined,) if split == joined else (joined, split)
+
+
+def letter_hints(text: object) -> dict[str, float]:
+    """Languages that the accented letters of `text` point to, each letter worth at most 1."""
+    if not isinstance(text, str):
+        return {}
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("", text[:MAX_CHARS]).casefold())
+    hints: dict[str, float] = {}
+    for ch in set(_HINT_CHARS.findall(text)):
+        for lang in _HINTS[ch]:
+            hints[lang] = hints.get(lang, 0.0) + 1.0 / len(_HINTS[ch])
+    return hints

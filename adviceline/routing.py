@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Final
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from adviceline.normalise import MAX_CHARS, NUMBER, token_variants
+from adviceline.normalise import NUMBER, letter_hints, token_variants
+from adviceline.routing_index import STEM, STEM_MIN, Index, Terms, compile_terms, topic_words
 
-__all__ = ["PRIORITY", "RESERVED", "Routed", "Router", "Terms", "compile_terms"]
+__all__ = ["PRIORITY", "RESERVED", "Routed", "Router", "Terms"]
 
 # When one message matches several topics, the first of these wins. Danger always; then who is
 # writing (a parent); then what the person asks to do; then what has happened to them.
@@ -35,37 +35,52 @@ RESERVED: Final = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "yes", "unstop", "help"}
     | {"info"}
 )
-# Letters that hint at a language when the words don't; each hint is worth at most one word.
-_HINTS: Final[Mapping[str, tuple[str, ...]]] = {
-    **dict.fromkeys("ąćęłńśźż", ("pl",)),
-    **dict.fromkeys("ß", ("de",)),
-    **dict.fromkeys("å", ("sv",)),
-    **dict.fromkeys("ñ¿¡", ("es",)),
-    **dict.fromkeys("ãõ", ("pt",)),
-    **dict.fromkeys("ìò", ("it",)),
-    **dict.fromkeys("œîû", ("fr",)),
-    **dict.fromkeys("äö", ("de", "sv")),
-    **dict.fromkeys("ü", ("de",)),
-    **dict.fromkeys("çê", ("fr", "pt")),
-    **dict.fromkeys("èà", ("fr", "it")),
-    **dict.fromkeys("ù", ("fr", "it")),
-    **dict.fromkeys("áíú", ("es", "pt")),
-    **dict.fromkeys("éó", ("es", "pt", "fr", "it")),
-    **dict.fromkeys("ëï", ("nl", "fr")),
-}
-_HINT_CHARS = re.compile("[" + "".join(_HINTS) + "]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-# Text that matches no phrase leans to a topic when its words' shares (see _topic_words) add up
-# to at least _WORD_MIN and beat the runner-up by _WORD_MARGIN.
+# Phrases of these topics count even inside a longer phrase of another topic: "my son paid"
+# is still a parent writing, and any hint of danger must be heard.
+_NEVER_HIDDEN: Final = frozenset({"danger", "parent"})
+# Text that matches no phrase leans to a topic when its words' weights (routing_index.topic_words)
+# add up to at least _WORD_MIN and beat the runner-up by _WORD_MARGIN.
 _WORD_MIN: Final = 0.75
 _WORD_MARGIN: Final = 0.25
-# Topics matched by phrases at most this many words shorter than the longest match compete by
-# PRIORITY; shorter ones are ignored.
-_SLACK = int(__import__("os").environ.get("SLACK", "9"))
+# What the sender's country adds to its usual language's score, if the words point to it at all.
+_COUNTRY_PRIOR: Final = 0.5
+# The extra word allowed inside a phrase is never one of these: "donne *pas* 200" is not "donne #".
+_NEGATIONS: Final = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "dont",
+        "didnt",
+        "doesnt",
+        "cant",
+        "wont",
+        "isnt",
+        "pas",
+        "ne",
+        "jamais",
+        "nicht",
+        "nie",
+        "kein",
+        "keine",
+        "niet",
+        "geen",
+        "nooit",
+        "non",
+        "mai",
+        "nao",
+        "nunca",
+        "inte",
+        "aldrig",
+        "ej",
+        "nigdy",
+    ]
+)
+# No phrase is longer than this many words (with the one extra word allowed inside it).
+_LONGEST: Final = 16
 # A long message still gets an answer quickly: only this many words are looked at.
 _MAX_TOKENS: Final = 400
 
-Tag = tuple[str, str]  # (language, topic)
 Phrase = tuple[str, ...]
 
 
@@ -78,81 +93,13 @@ class Routed:
 
 
 @dataclass(frozen=True, slots=True)
-class Terms:
-    """What one language file says about recognising messages."""
-
-    language: str
-    keywords: Mapping[str, Sequence[str]]
-    phrases: Mapping[str, Sequence[str]]
-    words: Sequence[str] = ()
-
-
-@dataclass(slots=True)
-class _Index:
-    """Token sequences -> tags, looked up by their first token."""
-
-    tags: dict[Phrase, set[Tag]] = field(default_factory=dict)
-    by_first: dict[str, list[Phrase]] = field(default_factory=dict)
-
-    def add(self, seq: Phrase, tag: Tag) -> None:
-        if not seq:
-            return
-        if seq not in self.tags:
-            self.tags[seq] = set()
-            self.by_first.setdefault(seq[0], []).append(seq)
-        self.tags[seq].add(tag)
-
-    def dump(self) -> list[Any]:
-        return [[list(seq), sorted(map(list, tags))] for seq, tags in self.tags.items()]
-
-    @classmethod
-    def load(cls, rows: Iterable[Any]) -> _Index:
-        index = cls({tuple(seq): {(lang, topic) for lang, topic in tags} for seq, tags in rows})
-        for seq in index.tags:
-            index.by_first.setdefault(seq[0], []).append(seq)
-        return index
-
-
-@dataclass(frozen=True, slots=True)
 class _Match:
     start: int
     end: int
-    phrase: Phrase
-    tags: frozenset[Tag]
-
-    @property
-    def topics(self) -> frozenset[str]:
-        return frozenset(topic for _, topic in self.tags)
-
-
-def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
-    """Every language's terms as normalised token sequences (JSON-able; see Router.compiled)."""
-    whole, phrases, keywords = _Index(), _Index(), _Index()
-    words: dict[str, set[str]] = {}
-    languages: set[str] = set()
-    for term in terms:
-        languages.add(term.language)
-        for topic, texts in term.keywords.items():
-            for text in texts:
-                for seq in token_variants(text):
-                    whole.add(seq, (term.language, topic))
-                    # Danger keywords ("SOS") count wherever they appear in a message.
-                    (phrases if topic == "danger" else keywords).add(seq, (term.language, topic))
-        for topic, texts in term.phrases.items():
-            for text in texts:
-                for seq in token_variants(text):
-                    phrases.add(seq, (term.language, topic))
-        for text in term.words:
-            for seq in token_variants(text):
-                for tok in seq:
-                    words.setdefault(tok, set()).add(term.language)
-    return {
-        "languages": sorted(languages),
-        "whole": whole.dump(),
-        "phrases": phrases.dump(),
-        "keywords": keywords.dump(),
-        "words": {tok: sorted(langs) for tok, langs in words.items()},
-    }
+    key: str  # the phrase, tokens joined by spaces
+    langs: frozenset[str]
+    topics: frozenset[str]
+    gapped: bool = False  # matched with an extra word inside
 
 
 class Router:
@@ -160,37 +107,26 @@ class Router:
 
     def __init__(
         self,
-        terms: Iterable[Terms] | Mapping[str, Any],
+        terms: Iterable[Terms] | Index,
         country_language: Mapping[str, str],
         default: str = "en",
     ) -> None:
-        """`terms` are Terms, or their compile_terms() form (what a content bundle carries)."""
-        compiled = terms if isinstance(terms, Mapping) else compile_terms(terms)
-        self._compiled = compiled
-        self._whole = _Index.load(compiled["whole"]).tags
-        self._phrases = _Index.load(compiled["phrases"])
-        # Keywords inside free text ("PAID pls") count only when no phrase matched.
-        self._keywords = _Index.load(compiled["keywords"])
-        self._words = {tok: set(langs) for tok, langs in compiled["words"].items()}
-        languages = frozenset(compiled["languages"])
+        """`terms` are Terms, or their compile_terms() index (what a content bundle carries)."""
+        self.index: Index = terms if isinstance(terms, Mapping) else compile_terms(terms)
+        languages = frozenset(self.index["languages"])
         self.languages = languages
         self.default = default if default in languages else min(languages, default=default)
         self._country_language = {
             code.upper(): lang for code, lang in country_language.items() if lang in languages
         }
-        vocab = {tok for index in (self._phrases, self._keywords) for seq in index.tags for tok in seq}
-        vocab |= {tok for seq in self._whole for tok in seq} | set(self._words)
-        self._vocab = frozenset(vocab)
-        self._buckets: dict[str, list[str]] = {}
-        for tok in sorted(vocab):
-            if len(tok) >= 4 and tok.isalpha():
-                self._buckets.setdefault(tok[0], []).append(tok)
+        self._vocab = frozenset(self.index["vocab"])
+        self._stems: dict[str, list[str]] = {}  # "threaten*" filed under "thr"
+        for tok in self._vocab:
+            if tok.endswith(STEM):
+                self._stems.setdefault(tok[: STEM_MIN - 1], []).append(tok[:-1])
         self._fixes: dict[str, str | None] = {}
+        self._tags: dict[str, tuple[Phrase, frozenset[str], frozenset[str]]] = {}
         self._topic_words: dict[str, dict[str, dict[str, float]]] | None = None  # on first use
-
-    def compiled(self) -> Mapping[str, Any]:
-        """The normalised terms this router was built from (JSON-able)."""
-        return self._compiled
 
     def country_language(self, country: str) -> str:
         """The usual language of a country, if we have it, else the default."""
@@ -203,21 +139,26 @@ class Router:
         variants = tuple(seq[:_MAX_TOKENS] for seq in variants)
         if not variants[0]:  # empty, spaces, emoji, media only: the menu
             return Routed("menu", fallback)
+        whole_table = self.index["whole"]
         if len(variants[0]) == 1 and variants[0][0] in RESERVED:
-            langs = {lang for lang, _ in self._whole.get(variants[0], ())}
+            langs = {tag.split("/")[0] for tag in whole_table.get(variants[0][0], ())}
             return Routed("menu", self._pick(dict.fromkeys(langs, 1.0), fallback))
-        whole: set[Tag] = set()
+        whole: set[str] = set()
+        fixed: set[str] = set()  # whole-message keywords once typos are corrected
         matches: list[_Match] = []
         for seq in variants:
             fixes = [self._fix(tok) for tok in seq]
-            whole |= self._whole.get(seq, set())
-            whole |= self._whole.get(tuple(f or t for f, t in zip(fixes, seq, strict=True)), set())
-            matches += self._match(self._phrases, seq, fixes)
+            whole.update(whole_table.get(" ".join(seq), ()))
+            corrected = " ".join(f or t for f, t in zip(fixes, seq, strict=True))
+            fixed.update(whole_table.get(corrected, ()))
+            matches += self._match("phrases", seq, fixes)
+        if not whole and not matches:
+            whole = fixed
         if not whole and not matches:
             for seq in variants:
                 # Exact only: a keyword alone in free text is a weak sign already.
-                matches += self._match(self._keywords, seq, [None] * len(seq))
-        topics = {topic for _, topic in whole} or _strongest(matches)
+                matches += self._match("keywords", seq, [None] * len(seq))
+        topics = {tag.split("/")[1] for tag in whole} or {t for m in matches for t in m.topics}
         if "danger" in {t for m in matches for t in m.topics}:
             topics = {"danger"}
         language = self._language(body, variants, whole, matches, fallback)
@@ -228,12 +169,14 @@ class Router:
         """The known word a mistyped token stands for, if one is close enough."""
         if tok in self._vocab or len(tok) < 4 or not tok.isalpha():
             return None
+        if any(tok.startswith(stem) for stem in self._stems.get(tok[: STEM_MIN - 1], ())):
+            return None  # a form of a known stem ("hotar" of "hota*") is no typo
         if tok in self._fixes:
             return self._fixes[tok]
         # The first letter is rarely the typo, and requiring it rules out "said" -> "paid".
         limit = 1 if len(tok) <= 7 else 2
         found = process.extractOne(
-            tok, self._buckets.get(tok[0], ()), scorer=OSA.distance, score_cutoff=limit
+            tok, self.index["buckets"].get(tok[0], ()), scorer=OSA.distance, score_cutoff=limit
         )
         fix = found[0] if found else None
         if len(self._fixes) > 20_000:  # bounded: a flood of random words can't grow memory
@@ -241,35 +184,44 @@ class Router:
         self._fixes[tok] = fix
         return fix
 
-    def _match(self, index: _Index, seq: Sequence[str], fixes: Sequence[str | None]) -> list[_Match]:
-        """Every phrase of `index` in `seq`, except those inside a longer one of another topic."""
+    def _match(self, table: str, seq: Sequence[str], fixes: Sequence[str | None]) -> list[_Match]:
+        """Every phrase of `table` in `seq`, except those inside a longer one of another topic."""
+        by_first: Mapping[str, Sequence[str]] = self.index[f"{table}_by_first"]
         found: list[_Match] = []
         for i, tok in enumerate(seq):
-            for first in (tok, fixes[i], NUMBER if tok.isdigit() else None):
-                for phrase in index.by_first.get(first, ()) if first else ():
-                    end = _align(phrase, seq, fixes, i)
-                    if end is not None:
-                        found.append(_Match(i, end, phrase, frozenset(index.tags[phrase])))
+            stem = tok[: STEM_MIN - 1] + STEM if len(tok) >= STEM_MIN else None
+            for first in (tok, fixes[i], NUMBER if tok.isdigit() else None, stem):
+                for key in by_first.get(first, ()) if first else ():
+                    phrase, langs, topics = self._parse(table, key)
+                    end, gapped = _align(phrase, seq, fixes, i)
+                    if end:
+                        found.append(_Match(i, end, key, langs, topics, gapped))
+        starts = [m.start for m in found]  # ascending: found in order of start
         return [
-            m
-            for m in found
-            if "danger" in m.topics
-            or not any(
-                o.start <= m.start
-                and m.end <= o.end
-                and o.end - o.start > m.end - m.start
-                and not o.topics & m.topics
-                for o in found
-            )
+            m for m in found if not _hidden(m, found[bisect_left(starts, m.start - _LONGEST) :])
         ]
+
+    def _parse(self, table: str, key: str) -> tuple[Phrase, frozenset[str], frozenset[str]]:
+        """A phrase's tokens, languages and topics (parsed on first use, then kept)."""
+        parsed = self._tags.get(table + key)
+        if parsed is None:
+            tags = [tag.split("/") for tag in self.index[table][key]]
+            parsed = (
+                tuple(key.split(" ")),
+                frozenset(lang for lang, _ in tags),
+                frozenset(topic for _, topic in tags),
+            )
+            self._tags[table + key] = parsed
+        return parsed
 
     def _word_topic(self, language: str, variants: Sequence[Sequence[str]]) -> str | None:
         """For text no phrase matched: the topic its telling words lean to, if clearly one."""
         if self._topic_words is None:
-            self._topic_words = _topic_words(self._phrases, self._words)
+            self._topic_words = topic_words(self.index)
         weights = self._topic_words.get(language, {})
         score: dict[str, float] = {}
-        for tok in {self._fix(t) or t for seq in variants for t in seq}:
+        # Corrected typos count only in long words here: "game" is not a typo of "gave".
+        for tok in {(len(t) > 5 and self._fix(t)) or t for seq in variants for t in seq}:
             for topic, share in weights.get(tok, {}).items():
                 score[topic] = score.get(topic, 0.0) + share
         ranked = sorted(score.items(), key=lambda item: -item[1])
@@ -283,28 +235,30 @@ class Router:
         self,
         body: object,
         variants: Sequence[Sequence[str]],
-        whole: set[Tag],
+        whole: set[str],
         matches: Sequence[_Match],
         fallback: str,
     ) -> str:
         """The language the message is written in, as far as its words tell."""
         score: dict[str, float] = {}
+        words: Mapping[str, Sequence[str]] = self.index["words"]
         for tok in {tok for seq in variants for tok in seq}:
-            for lang in self._words.get(tok, ()):
+            for lang in words.get(tok, ()):
                 score[lang] = score.get(lang, 0.0) + 1.0
-        seen: set[Phrase] = set()
+        seen: set[str] = set()
         for m in matches:
-            if m.phrase not in seen:
-                seen.add(m.phrase)
-                for lang in {lang for lang, _ in m.tags}:
-                    score[lang] = score.get(lang, 0.0) + len(m.phrase)
-        for lang in {lang for lang, _ in whole}:
+            if m.key not in seen:
+                seen.add(m.key)
+                # A stem ("bloqu*") is shared by related languages: it says less.
+                weight = m.key.count(" ") + 1 - m.key.count(STEM) / 2
+                for lang in m.langs:
+                    score[lang] = score.get(lang, 0.0) + weight
+        for lang in {tag.split("/")[0] for tag in whole}:
             score[lang] = score.get(lang, 0.0) + 2.0
-        if isinstance(body, str):
-            text = unicodedata.normalize("NFC", _SURROGATES.sub("", body[:MAX_CHARS]).casefold())
-            for ch in set(_HINT_CHARS.findall(text)):
-                for lang in _HINTS[ch]:
-                    score[lang] = score.get(lang, 0.0) + 1.0 / len(_HINTS[ch])
+        for lang, weight in letter_hints(body).items():
+            score[lang] = score.get(lang, 0.0) + weight
+        if score.get(fallback):  # the sender's country breaks near-ties between languages
+            score[fallback] += _COUNTRY_PRIOR
         return self._pick(score, fallback)
 
     def _pick(self, score: Mapping[str, float], fallback: str) -> str:
@@ -319,64 +273,56 @@ class Router:
         return min(tied)
 
 
-def _strongest(matches: Sequence[_Match]) -> set[str]:
-    """The topics worth choosing from: a parent always; else those matched by a phrase nearly as
-    long as the longest (a long phrase is a clearer statement than a stray short one)."""
-    strength: dict[str, int] = {}
-    for m in matches:
-        for topic in m.topics:
-            strength[topic] = max(strength.get(topic, 0), len(m.phrase))
-    if "parent" in strength:
-        return {"parent"}
-    top = max(strength.values(), default=0)
-    return {topic for topic, n in strength.items() if n >= top - _SLACK}
+def _hidden(m: _Match, nearby: Iterable[_Match]) -> bool:
+    """Whether other topics' matches outweigh `m`: a longer one covering it ("remove him" hides
+    "remove"), or, for a match with an extra word inside, an exact one overlapping it.
+    `nearby` are the matches from a phrase length before `m` on, in order of start."""
+    for o in nearby:
+        if o.start >= m.end:
+            return False
+        if o.topics & m.topics or o.end <= m.start:
+            continue
+        loose = m.gapped and not o.gapped
+        if m.topics & _NEVER_HIDDEN:
+            # Only an exact phrase covering it hides a loose one of these: "hänga ut mig"
+            # (expose me) is not "hänga mig" (hang myself); nothing hides an exact one.
+            if loose and o.start <= m.start and o.end >= m.end:
+                return True
+        elif loose or (o.start <= m.start and o.end >= m.end and o.end - o.start > m.end - m.start):
+            return True
+    return False
 
 
 def _cost(want: str, got: str, fix: str | None) -> int | None:
-    """0 for the same word (or any number for #), 1 for a corrected typo, None otherwise."""
+    """0 for the same word (or any number for #, any ending for stem*), 1 for a corrected typo,
+    None otherwise."""
     if got == want or (want == NUMBER and got.isdigit()):
+        return 0
+    if want.endswith(STEM) and got.startswith(want[:-1]):
         return 0
     return 1 if fix == want else None
 
 
-def _align(phrase: Phrase, seq: Sequence[str], fixes: Sequence[str | None], i: int) -> int | None:
-    """Where `phrase` ends if it occurs at `i`, allowing one extra word inside it ("sent *him*
-    the money" for "sent the money"), but not together with a typo; None if it doesn't."""
+def _align(
+    phrase: Phrase, seq: Sequence[str], fixes: Sequence[str | None], i: int
+) -> tuple[int, bool]:
+    """Where `phrase` ends if it occurs at `i` (0 if it doesn't), and whether one extra word sits
+    inside it ("sent *him* the money" for "sent the money"); never both a gap and a typo."""
     typos = _cost(phrase[0], seq[i], fixes[i])
     if typos is None:
-        return None
+        return 0, False
     pos, gaps = i, 0
     for want in phrase[1:]:
         step = _cost(want, seq[pos + 1], fixes[pos + 1]) if pos + 1 < len(seq) else None
-        if step is None and gaps == 0 and pos + 2 < len(seq):
+        if step is None and gaps == 0 and pos + 2 < len(seq) and seq[pos + 1] not in _NEGATIONS:
             step = _cost(want, seq[pos + 2], fixes[pos + 2])
             gaps, pos = (1, pos + 1) if step is not None else (gaps, pos)
         if step is None:
-            return None
+            return 0, False
         typos, pos = typos + step, pos + 1
     if typos and (gaps or not _typos_ok(phrase, typos, seq[i])):
-        return None
-    return pos + 1
-
-
-def _topic_words(index: _Index, stop: Mapping[str, set[str]]) -> dict[str, dict[str, dict[str, float]]]:
-    """Per language, each telling word of its phrases -> the share of its phrases per topic."""
-    counts: dict[str, dict[str, dict[str, int]]] = {}
-    for seq, tags in index.tags.items():
-        for lang, topic in tags:
-            if topic == "menu":
-                continue
-            for tok in set(seq):
-                if len(tok) >= 3 and tok != NUMBER and lang not in stop.get(tok, ()):
-                    per_topic = counts.setdefault(lang, {}).setdefault(tok, {})
-                    per_topic[topic] = per_topic.get(topic, 0) + 1
-    return {
-        lang: {
-            tok: {topic: n / sum(per_topic.values()) for topic, n in per_topic.items()}
-            for tok, per_topic in words.items()
-        }
-        for lang, words in counts.items()
-    }
+        return 0, False
+    return pos + 1, gaps > 0
 
 
 def _typos_ok(phrase: Phrase, typos: int, first: str) -> bool:
@@ -384,4 +330,3 @@ def _typos_ok(phrase: Phrase, typos: int, first: str) -> bool:
     if len(phrase) == 1:
         return typos == 1 and len(first) >= 5
     return typos <= len(phrase) // 2 and typos <= 2
-

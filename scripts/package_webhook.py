@@ -3,10 +3,10 @@
     python scripts/package_webhook.py [--out build] [--only webhook|admin|export] [--no-pyc]
 
 The webhook zip holds twilio's TwiML and signature modules (not twilio.rest and its HTTP stacks),
-phonenumberslite, rapidfuzz, adviceline/, handlers/webhook.py and messages/ compiled into one
-JSON bundle. boto3 is left out:
-the Lambda runtime has it. Bytecode must be compiled by a Python 3.12 (the Lambda runtime);
-a 3.11 .pyc would be ignored there and every cold start would compile again.
+phonenumberslite, rapidfuzz, adviceline/, handlers/webhook.py and messages/ compiled into one JSON
+bundle. boto3 and botocore are left out: the Lambda runtime has them. Bytecode is compiled by a
+Python 3.12, the runtime's version: a 3.11 .pyc would be ignored there, and /var/task is
+read-only, so every cold start would compile the sources again.
 """
 
 from __future__ import annotations

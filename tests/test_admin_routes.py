@@ -513,3 +513,117 @@ def test_nothing_echoes_markup_from_the_query(client: FlaskClient) -> None:
         html = client.get(path, headers=basic()).get_data(as_text=True)
         assert "<script>alert" not in html
         assert audit(html).inline_scripts == 0
+
+
+def test_the_chart_library_is_found_in_the_package_first(
+    client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adviceline.web import admin_assets
+
+    packaged = tmp_path / "vendor" / "chart.umd.min.js"
+    packaged.parent.mkdir()
+    packaged.write_text("/*! packaged copy */\n", encoding="utf-8")
+    monkeypatch.setattr(
+        admin_assets, "CHART_JS_CANDIDATES", (packaged, tmp_path / "node_modules" / "missing.js")
+    )
+    response = client.get("/admin/static/vendor/chart.umd.min.js", headers=basic())
+    body = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == 200
+    assert body == "/*! packaged copy */\n"
+
+
+def test_a_missing_chart_library_is_a_404_and_a_log_line_but_the_page_still_works(
+    client: FlaskClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from adviceline.web import admin_assets
+
+    monkeypatch.setattr(admin_assets, "CHART_JS_CANDIDATES", (tmp_path / "nowhere.js",))
+    with caplog.at_level(logging.ERROR, logger="adviceline.web.admin"):
+        response = client.get("/admin/static/vendor/chart.umd.min.js", headers=basic())
+    assert response.status_code == 404
+    assert_secure(response)
+    assert "npm ci" in caplog.text
+    # The tables carry every figure, so the dashboard itself still answers.
+    assert client.get("/admin", headers=basic()).status_code == 200
+
+
+def test_a_suppressed_day_is_marked_and_left_blank_in_the_chart(tmp_path: Path) -> None:
+    from adviceline.counts import CountKey
+
+    settings = settings_for(tmp_path)
+    store = open_sqlite(settings)
+    today = utc_today()
+    for back, n in ((0, 40), (1, 3), (2, 35), (3, 50)):
+        store.add(CountKey.clean(today - timedelta(days=back), "sms", "GB", "en", "blackmail"), n)
+    client = create_admin_app(settings, store=store).test_client()
+    html = text(client, f"/admin?from={days_ago(3)}&to={days_ago(0)}")
+    series = chart_data(html)["per_day"]
+    per_day = dict(zip(series["codes"], series["values"], strict=True))
+    # The day with 3 is hidden, and so is one more, or the total would give it away.
+    assert per_day[days_ago(1)] is None
+    assert sum(v is None for v in per_day.values()) == 2
+    assert "2 days are suppressed and left blank in the chart." in html
+    total = re.search(r'id="total-messages">([^<]+)<', html)
+    assert total
+    assert total.group(1) == "128"
+
+
+def test_a_period_with_only_a_few_messages_explains_itself_and_draws_no_chart(
+    tmp_path: Path,
+) -> None:
+    from adviceline.counts import CountKey
+
+    settings = settings_for(tmp_path)
+    store = open_sqlite(settings)
+    store.add(CountKey.clean(utc_today(), "sms", "GB", "en", "blackmail"), 2)
+    store.add(CountKey.clean(utc_today(), "whatsapp", "FR", "fr", "paid"), 1)
+    client = create_admin_app(settings, store=store).test_client()
+    html = text(client, "/admin")
+    assert "Too few messages to show" in html
+    assert "Nothing yet" not in html
+    assert "<canvas" not in html
+    assert html.count(">suppressed<") >= 7  # total, 2 channels, topics, countries, languages...
+    # Neither the small counts nor their sum reach the page's data.
+    values = [v for series in chart_data(html).values() for v in series["values"]]
+    assert not {1, 2, 3} & set(values)
+    assert 'id="total-messages"><span class="sup"' in html
+
+
+class _BrokenStore:
+    """A count store whose backend is down."""
+
+    def add(self, key: object, n: int = 1) -> None:
+        raise AssertionError("the admin routes never write")
+
+    def rows(self, start: date, end: date) -> list[Any]:
+        from adviceline.counts.errors import CountStoreError
+
+        raise CountStoreError("could not query the counts table (ServiceUnavailable)")
+
+    def init(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("path", "mimetype"),
+    [
+        ("/admin", "text/html"),
+        ("/admin/api/counts", "application/json"),
+        ("/admin/counts.csv", "text/plain"),
+    ],
+)
+def test_a_store_that_is_down_is_a_503_with_a_log_line(
+    tmp_path: Path, path: str, mimetype: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_admin_app(settings_for(tmp_path), store=_BrokenStore())
+    with caplog.at_level(logging.ERROR, logger="adviceline.web.admin"):
+        response = app.test_client().get(path, headers=basic())
+    assert response.status_code == 503
+    assert response.mimetype == mimetype
+    assert "cannot be read" in response.get_data(as_text=True)
+    assert_secure(response)
+    assert "ServiceUnavailable" in caplog.text

@@ -1,4 +1,4 @@
-"""The DynamoDB count store against dynalite: exact under concurrency, paginated, idempotent init."""
+"""The DynamoDB count store against dynalite: exact under concurrency, paginated, init twice."""
 
 from __future__ import annotations
 

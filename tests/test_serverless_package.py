@@ -104,6 +104,7 @@ def test_functions_routes_and_runtime(packaged: Packaged) -> None:
     }
     stage = next(v for v in res.values() if v["Type"] == "AWS::ApiGatewayV2::Stage")
     assert stage["Properties"]["StageName"] == "$default"
+    assert "AccessLogSettings" not in stage["Properties"]  # no request log with caller details
     retention = {
         v["Properties"].get("RetentionInDays")
         for v in res.values()
@@ -228,16 +229,14 @@ def test_webhook_zip_is_small_and_holds_only_what_runs(packaged: Packaged) -> No
 
 
 def test_zip_build_is_deterministic(packaged: Packaged, tmp_path: Path) -> None:
-    # Same inputs, same bytes: the wheel cache is reused, so this is a rebuild of the tree only.
+    # Same inputs, same bytes (the wheel cache is reused: this rebuilds the tree only).
     packager = load_packager()
     python = packager.find_python()
-    again = packager.build(
-        packager.FUNCTIONS["webhook"],
-        tmp_path,
-        python=python,
-        cache=packager._cache_dir(packaged.build),
-    )
-    assert again.read_bytes() == (packaged.build / "webhook.zip").read_bytes()
+    cache = packager._cache_dir(packaged.build)
+    fn = packager.FUNCTIONS["webhook"]
+    first = packager.build(fn, tmp_path / "a", python=python, cache=cache)
+    second = packager.build(fn, tmp_path / "b", python=python, cache=cache)
+    assert first.read_bytes() == second.read_bytes()
 
 
 def test_packaged_webhook_answers_on_python_312_from_pyc_only(
@@ -293,3 +292,28 @@ def test_osls_is_the_pinned_local_one() -> None:
     pkg = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
     assert pkg["devDependencies"]["osls"] == "4.3.1"
     assert shutil.which("npx") is not None
+
+
+@pytest.mark.parametrize("function", ["admin", "export"])
+def test_other_packages_import_on_python_312(
+    packaged: Packaged, tmp_path: Path, function: str
+) -> None:
+    """Each zip carries everything its handler imports (boto3 aside: the runtime has it)."""
+    python = load_packager().find_python()
+    if python is None:
+        pytest.fail("no Python 3.12 to import the packaged handlers with (pyenv install 3.12)")
+    task = tmp_path / function
+    with zipfile.ZipFile(packaged.build / f"{function}.zip") as zf:
+        zf.extractall(task)
+        names = zf.namelist()
+    assert not [n for n in names if n.startswith(("twilio/rest/", "boto3/", "botocore/"))]
+    run = subprocess.run(
+        [python, "-S", "-c", f"import handlers.{function} as h; print(callable(h.handler))"],
+        cwd=task,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(task)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "True"

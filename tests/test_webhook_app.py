@@ -135,6 +135,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def _wait_for_port(port: int, deadline: float) -> None:

@@ -362,3 +362,14 @@ def test_settings_are_read_once_from_the_environment(
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "changed")
     assert webhook._get_services() is first
     assert first.twilio_auth_token() == TOKEN
+
+
+def test_store_that_cannot_open_still_gives_the_advice(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # DynamoDB mode without COUNTS_TABLE: opening the store fails, the advice still goes out.
+    settings = Settings(twilio_auth_token=TOKEN, counts_backend="dynamodb")
+    monkeypatch.setattr(webhook, "_services", Services(settings))
+    text = reply_of(webhook.sms(signed_event(sms_form("he wants money"))))
+    assert "pay" in text.lower()
+    assert "count store unavailable: ConfigError" in caplog.text

@@ -192,3 +192,48 @@ def signed_event(
     return v2_event(
         path=path, query=query, host=host, body=urlencode(form), headers=headers, **kwargs
     )
+
+
+class _OnDay:
+    """A store adapter that files every count under one fixed day (the privacy test's)."""
+
+    def __init__(self, store: Any, day: date) -> None:
+        self.store, self.day = store, day
+
+    def add(self, key: CountKey, n: int = 1) -> None:
+        from dataclasses import replace
+
+        self.store.add(replace(key, day=self.day), n)
+
+    def rows(self, start: date, end: date) -> Iterable[tuple[CountKey, int]]:
+        rows: Iterable[tuple[CountKey, int]] = self.store.rows(start, end)
+        return rows
+
+    def init(self) -> None:
+        self.store.init()
+
+
+def via_signed_webhook(messages: Sequence[Any], store: Any, *, day: date) -> None:
+    """Deliver `Inbound` messages as Twilio would: signed HTTP API v2 events to handlers/webhook."""
+    from adviceline.config import Settings
+    from adviceline.web.services import Services
+    from handlers import webhook
+
+    saved = webhook._services
+    webhook._services = Services(Settings(twilio_auth_token=TOKEN), store=_OnDay(store, day))  # type: ignore[arg-type]
+    try:
+        for msg in messages:
+            if msg.channel == "whatsapp":
+                form = whatsapp_form(msg.body, NumMedia=str(int(msg.num_media)))
+                form["From"] = msg.sender
+                form["WaId"] = msg.sender.removeprefix("whatsapp:+")
+                path, handler = "/whatsapp", webhook.whatsapp
+            else:
+                form = sms_form(msg.body, sender=msg.sender, NumMedia=str(int(msg.num_media)))
+                del form["FromCountry"]  # the country then comes from the number
+                path, handler = "/sms", webhook.sms
+            response = handler(signed_event(form, path=path))
+            assert response["statusCode"] == 200, response["statusCode"]
+            assert "<Message>" in response["body"]
+    finally:
+        webhook._services = saved

@@ -127,21 +127,106 @@ def _suppress(tables: Mapping[Dims, Mapping[Key, int]], below: int) -> frozenset
                     found.append(rel)
         return found
 
+    def members(rel: Relation) -> list[Cell]:
+        dims, dim, parent_key = rel
+        parent: Cell = (tuple(d for d in dims if d != dim), parent_key)
+        return [parent, *((dims, k) for k in children[rel])]
+
+    def settle(queue: deque[Relation]) -> None:
+        # The lone-member rule, to a fixpoint.
+        while queue:
+            rel = queue.popleft()
+            dims = rel[0]
+            parent, *kids = members(rel)
+            if (parent in suppressed) + sum(kid in suppressed for kid in kids) != 1:
+                continue
+            table = tables[dims]
+            open_kids = [kid for kid in kids if kid not in suppressed]
+            chosen = min(open_kids, key=lambda c: (table[c[1]], c[1])) if open_kids else parent
+            suppressed.add(chosen)
+            queue.extend(relations_of(chosen))
+
     suppressed: set[Cell] = {
         (dims, key) for dims, table in tables.items() for key, n in table.items() if n < below
     }
-    queue: deque[Relation] = deque(rel for cell in suppressed for rel in relations_of(cell))
-    while queue:
-        rel = queue.popleft()
-        dims, dim, parent_key = rel
-        parent: Cell = (tuple(d for d in dims if d != dim), parent_key)
-        kids = children[rel]
-        hidden = (parent in suppressed) + sum((dims, k) in suppressed for k in kids)
-        if hidden != 1:
-            continue
-        table = tables[dims]
-        open_kids = [k for k in kids if (dims, k) not in suppressed]
-        chosen: Cell = (dims, min(open_kids, key=lambda k: (table[k], k))) if open_kids else parent
-        suppressed.add(chosen)
-        queue.extend(relations_of(chosen))
+    settle(deque(rel for cell in suppressed for rel in relations_of(cell)))
+    while leaks := _audit(tables, suppressed, below):
+        # A small cell can still be worked out by combining several relations: hide one more
+        # published cell beside it (the smallest), settle again, and audit again.
+        queue: deque[Relation] = deque()
+        for leak in leaks:
+            near = {m for rel in relations_of(leak) for m in members(rel)} - suppressed
+            if not near:
+                near = {
+                    m
+                    for cell in suppressed.intersection(
+                        m for rel in relations_of(leak) for m in members(rel)
+                    )
+                    for rel in relations_of(cell)
+                    for m in members(rel)
+                } - suppressed
+            if near:
+                chosen = min(near, key=lambda c: (tables[c[0]][c[1]], c))
+                suppressed.add(chosen)
+                queue.extend(relations_of(chosen))
+        if not queue:
+            break
+        settle(queue)
     return frozenset(suppressed)
+
+
+# The exact audit runs when the range has at most this many hidden finest cells (it costs about
+# a second at that size); larger tables are dense, where the rule above has been enough.
+AUDIT_LIMIT: Final = 3000
+_PRIME: Final = (1 << 61) - 1
+
+
+def _audit(
+    tables: Mapping[Dims, Mapping[Key, int]], suppressed: set[Cell], below: int
+) -> list[Cell]:
+    """Small cells that published cells determine exactly (linear algebra modulo a large prime)."""
+    every = tuple(range(len(DIMENSIONS)))
+    hidden = sorted(key for key in tables[every] if (every, key) in suppressed)
+    if not hidden or len(hidden) > AUDIT_LIMIT:
+        return []
+    # Unknowns: the hidden finest cells (published ones are known numbers). Every other cell
+    # is the sum of the finest cells below it.
+    index = {key: i for i, key in enumerate(hidden)}
+    groups: dict[Cell, list[int]] = defaultdict(list)
+    for dims in tables:
+        if dims != every:
+            for key in hidden:
+                groups[(dims, tuple(key[d] for d in dims))].append(index[key])
+    for key in hidden:
+        groups[(every, key)].append(index[key])
+    basis: dict[int, dict[int, int]] = {}
+
+    def reduce(row: dict[int, int]) -> dict[int, int]:
+        while row:
+            pivot = max(row)
+            known = basis.get(pivot)
+            if known is None:
+                return row
+            factor = row[pivot]
+            for col, value in known.items():
+                new = (row.get(col, 0) - factor * value) % _PRIME
+                if new:
+                    row[col] = new
+                else:
+                    row.pop(col, None)
+        return row
+
+    for cell, unknowns in groups.items():
+        if cell not in suppressed:
+            row = reduce(dict.fromkeys(unknowns, 1))
+            if row:
+                pivot = max(row)
+                inverse = pow(row[pivot], _PRIME - 2, _PRIME)
+                basis[pivot] = {col: value * inverse % _PRIME for col, value in row.items()}
+    return sorted(
+        cell
+        for cell, unknowns in groups.items()
+        if cell in suppressed
+        and tables[cell[0]][cell[1]] < below
+        and not reduce(dict.fromkeys(unknowns, 1))
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -17,13 +18,19 @@ from flask import (
     request,
     send_file,
     send_from_directory,
+    url_for,
 )
 
 from adviceline.config import ConfigError
+from adviceline.counts.errors import CountStoreError
 from adviceline.web import admin_counts
 from adviceline.web.admin_assets import STATIC_DIR, chart_js_path
-from adviceline.web.admin_auth import WWW_AUTHENTICATE, Verdict, check_credentials
-from adviceline.web.admin_auth import query_carries_token as _query_carries_token
+from adviceline.web.admin_auth import (
+    WWW_AUTHENTICATE,
+    Verdict,
+    check_credentials,
+    query_carries_token,
+)
 from adviceline.web.admin_headers import apply_security_headers
 from adviceline.web.admin_view import (
     BREAKDOWNS,
@@ -67,7 +74,7 @@ def _authenticate() -> Response | None:
     except Exception:  # An SSM outage must close the door, with one line that says why.
         log.error("admin routes unavailable: could not read ADMIN_TOKEN_PARAM from SSM")
         return _problem(503, "Admin unavailable", "The admin token could not be read; try later.")
-    if _query_carries_token(request.args.items(multi=True), token):
+    if query_carries_token(request.args.items(multi=True), token):
         return _problem(
             400,
             "Token in the address",
@@ -102,12 +109,11 @@ def _secure(response: Response) -> Response:
 def dashboard() -> Response | str:
     """The dashboard: totals, a chart per day and the splits, for the chosen period."""
     today = admin_counts.today()
-    raw_from, raw_to = request.args.get("from"), request.args.get("to")
     try:
-        if not raw_from and not raw_to:
-            start, end = default_range(today)
-        else:
-            start, end = admin_counts.parse_range(raw_from, raw_to, today=today)
+        # No dates: the counts' default period, the last 28 days ending today (UTC).
+        start, end = admin_counts.parse_range(
+            request.args.get("from"), request.args.get("to"), today=today
+        )
     except admin_counts.CountsQueryError as exc:
         return _problem(400, "That period cannot be shown", str(exc), show_back=True)
     services = get_services(current_app)
@@ -134,8 +140,9 @@ def api_counts() -> Response:
     except admin_counts.CountsQueryError as exc:
         return _problem(400, "Bad request", str(exc))
     services = get_services(current_app)
-    body = admin_counts.as_json(services.store, query, services.settings.suppress_below)
-    return jsonify(body)
+    rows = admin_counts.as_json(services.store, query, services.settings.suppress_below)
+    # Keys in the CLI's order (dimensions, then n), not sorted as jsonify would.
+    return Response(json.dumps(rows, separators=(",", ":")), mimetype="application/json")
 
 
 @bp.get("/counts.csv")
@@ -162,6 +169,13 @@ def asset(filename: str) -> Response:
             return _problem(404, "Not found", "The chart library is not installed.")
         return send_file(path, mimetype="text/javascript", max_age=0)
     return send_from_directory(STATIC_DIR, filename, max_age=0)
+
+
+@bp.errorhandler(CountStoreError)
+def _store_down(exc: CountStoreError) -> Response:
+    """The store cannot be read: say so plainly (the message names no user data)."""
+    log.error("admin: the count store cannot be read: %s", exc)
+    return _problem(503, "Counts unavailable", "The counts cannot be read right now; try later.")
 
 
 @bp.get("/<path:rest>")
@@ -197,8 +211,6 @@ def _problem(status: int, heading: str, message: str, *, show_back: bool = False
 
 
 def _href(endpoint: str, start: date, end: date, by: str | None = None) -> str:
-    from flask import url_for
-
     params = {"from": start.isoformat(), "to": end.isoformat()}
     if by:
         params["by"] = by

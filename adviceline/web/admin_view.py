@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
+from adviceline.counts.report import DEFAULT_DAYS
 from adviceline.topics import CHANNELS, OTHER_TOPIC, UNKNOWN_COUNTRY, UNKNOWN_LANGUAGE
 
 __all__ = [
@@ -19,11 +20,9 @@ __all__ = [
     "Fetch",
     "build_dashboard",
     "default_range",
-    "label_for",
 ]
 
-# The dashboard opens on the last four weeks; the presets are one click away.
-DEFAULT_DAYS: Final = 28
+# The dashboard opens on the counts' default period (four weeks); the presets are one click away.
 PRESET_DAYS: Final = (7, 28, 90, 365)
 
 # `fetch(by)` gives the report rows of one grouping: the `by` values and "n" (None = suppressed).
@@ -128,6 +127,11 @@ class Breakdown:
         """How many of its cells are hidden."""
         return sum(cell.suppressed for cell in self.cells)
 
+    @property
+    def chartable(self) -> bool:
+        """Whether a chart would show anything: at least one figure is not hidden."""
+        return any(cell.n for cell in self.cells)
+
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
@@ -148,10 +152,14 @@ class Dashboard:
         return (self.end - self.start).days + 1
 
     @property
-    def suppressed(self) -> int:
-        """How many figures on the page are hidden."""
-        cells = (self.total, *self.channels, *self.per_day)
-        return sum(c.suppressed for c in cells) + sum(b.suppressed for b in self.breakdowns)
+    def days_chartable(self) -> bool:
+        """Whether the per-day chart would show anything."""
+        return any(cell.n for cell in self.per_day)
+
+    @property
+    def hidden_days(self) -> int:
+        """How many days are suppressed."""
+        return sum(cell.suppressed for cell in self.per_day)
 
     @property
     def busiest_day(self) -> Cell | None:
@@ -172,14 +180,6 @@ class Dashboard:
 def default_range(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     """The last `days` days, today included."""
     return today - timedelta(days=days - 1), today
-
-
-def label_for(dim: str, code: str) -> str:
-    """The name the page shows for `code` of dimension `dim`."""
-    for spec in BREAKDOWNS:
-        if spec.dim == dim:
-            return spec.labels.get(code, code)
-    return code
 
 
 def build_dashboard(fetch: Fetch, start: date, end: date, *, suppress_below: int) -> Dashboard:

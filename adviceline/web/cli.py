@@ -75,13 +75,18 @@ def _serve(args: argparse.Namespace) -> int:
         )
     services = Services(settings)
     services.store.init()
+    dashboard_note = (
+        "(sign in with ADMIN_TOKEN as the password)"
+        if settings.admin_token or settings.admin_token_param
+        else "(off until ADMIN_TOKEN is set)"
+    )
     base = f"http://{_url_host(args.host)}:{args.port}"
     print(
         f"The advice line is listening on {base}\n"
         f"  webhooks:  POST {base}/sms   POST {base}/whatsapp\n"
         f"  signature: {token_note}\n"
         f"  counts:    {_where_counts(settings)}\n"
-        f"  dashboard: {base}/admin\n"
+        f"  dashboard: {base}/admin {dashboard_note}\n"
         f"Try it from another terminal:\n"
         f'  adviceline send --url {base}/sms "he wants money"\n'
         f'  adviceline send --url {base}/whatsapp "il veut de l\'argent"\n'

@@ -12,6 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from adviceline.inbound import Inbound, handle
 from adviceline.topics import UNKNOWN_COUNTRY, Channel
 from adviceline.web.twilio_request import (
+    MAX_BODY_BYTES,
     Form,
     FormError,
     is_form,
@@ -21,6 +22,9 @@ from adviceline.web.twilio_request import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from adviceline.counts import CountKey, CountStore
     from adviceline.web.services import Services
 
 __all__ = [
@@ -111,7 +115,8 @@ def respond(
     try:
         form = parse_form(request.body) if is_form(content_type) else Form()
     except FormError:
-        return WebResponse(413 if len(request.body) else 400, TEXT, "Bad request\n")
+        status = 413 if len(request.body) > MAX_BODY_BYTES else 400
+        return WebResponse(status, TEXT, "Bad request\n")
     try:
         token = services.twilio_auth_token()
     except Exception as exc:  # noqa: BLE001 - a missing secret must not silence the line
@@ -131,11 +136,32 @@ def respond(
         return WebResponse(415, TEXT, "Unsupported media type\n")
     msg = _inbound(form, route)
     try:
-        text = handle(msg, content=services.content, store=services.store).reply
+        store: CountStore = services.store
+    except Exception as exc:  # noqa: BLE001 - analytics never block the advice
+        log.error("count store unavailable: %s", type(exc).__name__)
+        store = _UNCOUNTED
+    try:
+        text = handle(msg, content=services.content, store=store).reply
     except Exception as exc:  # noqa: BLE001 - the person still gets an answer
         log.error("reply failed: %s", type(exc).__name__)
         text = _fallback(services, msg.channel)
     return _reply(text)
+
+
+class _Uncounted:
+    """Stands in for a store that could not be opened: the reply goes out, uncounted."""
+
+    def add(self, key: CountKey, n: int = 1) -> None:
+        return None
+
+    def rows(self, start: date, end: date) -> list[tuple[CountKey, int]]:
+        return []
+
+    def init(self) -> None:
+        return None
+
+
+_UNCOUNTED = _Uncounted()
 
 
 def _inbound(form: Form, route: Channel) -> Inbound:

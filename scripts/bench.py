@@ -1,0 +1,464 @@
+"""Benchmarks of the webhook against a tutorial-style one, measured in the same run (`make bench`).
+
+1. Cold start: a fresh Python process imports the handler (with .pyc) and answers its first
+   signed message, counting it in a local DynamoDB (dynalite). The floor is what any DynamoDB
+   write from Python costs in a fresh process: importing botocore, creating the client and
+   sending one UpdateItem. Interpreter start-up is the same for all and is left out.
+2. Warm handling p50/p99 in one process: the SQLite store, and the same dynalite for both apps.
+3. Deployment zip size.
+
+Counts of runs and requests are fixed and small, so the whole run takes about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105 - a made-up token for local runs
+TABLE = "adviceline-counts-bench"
+HOST = "abc123def4.execute-api.eu-west-2.amazonaws.com"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_DEFAULT_REGION": "eu-west-2",
+}
+MESSAGES = (
+    "he wants money",
+    "hello",
+    "I already paid him",
+    "il veut de l'argent",
+    "ich habe angst, er will die bilder posten",
+    "how do I get the pictures taken down",
+    "",
+    "my son is being blackmailed",
+)
+
+# What each fresh process runs: the event arrives on stdin; it prints timings as JSON.
+OURS = """
+import json, sys, time
+event = json.loads(sys.stdin.read())
+t0 = time.perf_counter()
+from handlers import webhook
+t1 = time.perf_counter()
+response = getattr(webhook, event["rawPath"].strip("/"))(event)
+t2 = time.perf_counter()
+assert response["statusCode"] == 200 and "<Message>" in response["body"], response
+print(json.dumps({"import": t1 - t0, "first": t2 - t1}))
+"""
+TUTORIAL = """
+import json, sys, time
+event = json.loads(sys.stdin.read())
+t0 = time.perf_counter()
+import app
+t1 = time.perf_counter()
+response = app.handler(event, None)
+t2 = time.perf_counter()
+import base64
+body = response["body"]
+if response["isBase64Encoded"]:
+    body = base64.b64decode(body).decode()
+assert response["statusCode"] == 200 and "<Message>" in body, response
+print(json.dumps({"import": t1 - t0, "first": t2 - t1}))
+"""
+FLOOR = """
+import json, os, sys, time
+sys.stdin.read()
+t0 = time.perf_counter()
+import botocore.session
+client = botocore.session.get_session().create_client("dynamodb")
+t1 = time.perf_counter()
+client.update_item(
+    TableName=os.environ["COUNTS_TABLE"],
+    Key={"pk": {"S": "S#0"}, "sk": {"S": "2000-01-01#sms#ZZ#en#menu"}},
+    UpdateExpression="ADD #n :one",
+    ExpressionAttributeNames={"#n": "n"},
+    ExpressionAttributeValues={":one": {"N": "1"}},
+)
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first": t2 - t1}))
+"""
+
+
+def signed_event(body: str, *, path: str = "/sms") -> dict[str, Any]:
+    """An HTTP API v2 event carrying a signed inbound SMS or WhatsApp message."""
+    from twilio.request_validator import RequestValidator
+
+    form = {
+        "MessageSid": "SM" + "0" * 32,
+        "AccountSid": "AC" + "0" * 32,
+        "From": "+447700900123",
+        "To": "+447700900999",
+        "Body": body,
+        "NumMedia": "0",
+        "FromCountry": "GB",
+    }
+    if path == "/whatsapp":
+        # No FromCountry on WhatsApp: the country comes from the number (phonenumbers).
+        del form["FromCountry"]
+        form |= {"From": "whatsapp:+447700900123", "WaId": "447700900123", "ProfileName": "A"}
+    raw = urlencode(form).encode()
+    signature = RequestValidator(TOKEN).compute_signature(f"https://{HOST}{path}", form)
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/x-www-form-urlencoded",
+            "host": HOST,
+            "x-forwarded-proto": "https",
+            "x-forwarded-port": "443",
+            "x-twilio-signature": signature,
+        },
+        "requestContext": {
+            "domainName": HOST,
+            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4"},
+            "stage": "$default",
+        },
+        "body": base64.b64encode(raw).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+# --- local DynamoDB ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_dynalite() -> tuple[subprocess.Popen[bytes], str]:
+    """dynalite on a free loopback port, in memory; returns the process and its URL."""
+    binary = ROOT / "node_modules" / ".bin" / "dynalite"
+    if not binary.exists():
+        raise SystemExit("bench: node_modules/.bin/dynalite is missing (make node)")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(binary), "--host", "127.0.0.1", "--port", str(port), "--createTableMs", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback URL
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        stop(process)
+        raise SystemExit("bench: dynalite did not start")
+    return process, url
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process group this script started."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def create_table(env: dict[str, str]) -> None:
+    """The counts table, with the schema serverless.yml declares."""
+    from adviceline.config import Settings
+    from adviceline.counts.factory import open_store
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        open_store(Settings(counts_backend="dynamodb", counts_table=TABLE)).init()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# --- cold start -------------------------------------------------------------------------------
+
+
+def lambda_like_tree() -> Path:
+    """adviceline/ and handlers/ with the compiled content bundle, laid out as in the zip."""
+    tree = BUILD / "bench" / "task"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "templates", "static")
+    shutil.copytree(ROOT / "adviceline", tree / "adviceline", ignore=ignore)
+    shutil.copytree(ROOT / "handlers", tree / "handlers", ignore=ignore)
+    from adviceline.content import BUNDLE_NAME, compile_bundle
+
+    compile_bundle(ROOT / "messages", tree / "adviceline" / BUNDLE_NAME)
+    return tree
+
+
+def cold_runs(
+    code: str, *, path: Path, env: dict[str, str], event: dict[str, Any], runs: int
+) -> list[dict[str, float]]:
+    """`runs` fresh processes (after one that writes the .pyc), each timing import + first reply."""
+    results = []
+    for i in range(runs + 1):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            input=json.dumps(event),
+            cwd=path,
+            env={**env, "PYTHONPATH": str(path)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"bench: cold run failed:\n{out.stderr[-2000:]}")
+        if i:  # the first run compiles and caches the .pyc
+            results.append(json.loads(out.stdout))
+    return results
+
+
+def ms(seconds: float) -> float:
+    """Seconds as milliseconds."""
+    return seconds * 1000
+
+
+# --- warm -------------------------------------------------------------------------------------
+
+
+def warm(call: Callable[[], object], n: int) -> tuple[float, float]:
+    """p50 and p99 in milliseconds over `n` calls, after a few warm-up calls."""
+    for _ in range(20):
+        call()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return ms(times[len(times) // 2]), ms(times[min(len(times) - 1, int(len(times) * 0.99))])
+
+
+def warm_ours(events: Sequence[dict[str, Any]], store: Any, n: int) -> tuple[float, float]:
+    """Our handler in this process with `store`, cycling through `events`."""
+    from adviceline.config import Settings
+    from adviceline.web.services import Services
+    from handlers import webhook
+
+    webhook._services = Services(Settings(twilio_auth_token=TOKEN), store=store)
+    i = iter(range(10**9))
+
+    def call() -> None:
+        response = webhook.sms(events[next(i) % len(events)])
+        if response["statusCode"] != 200:
+            raise SystemExit(f"bench: unexpected answer {response['statusCode']}")
+
+    try:
+        return warm(call, n)
+    finally:
+        webhook._services = None
+
+
+def warm_tutorial(event: dict[str, Any], env: dict[str, str], n: int) -> tuple[float, float]:
+    """The tutorial app in this process, against the same dynalite."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT / "scripts" / "bench_tutorial"))
+    import app as tutorial
+
+    def call() -> None:
+        response = tutorial.handler(event, None)
+        if response["statusCode"] != 200:
+            raise SystemExit(f"bench: unexpected answer {response['statusCode']}")
+
+    return warm(call, n)
+
+
+# --- size -------------------------------------------------------------------------------------
+
+
+def tutorial_zip() -> Path:
+    """What a tutorial deploys: twilio (all of it, with its HTTP stacks), flask, apig-wsgi."""
+    out = BUILD / "bench" / "tutorial.zip"
+    if out.exists():
+        return out
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import package_webhook as pkg
+
+    tree = Path(tempfile.mkdtemp(dir=BUILD / "bench"))
+    pkg.install_requirements(tree, pkg.pins(["twilio", "flask", "apig-wsgi"]), no_deps=False)
+    shutil.copy2(ROOT / "scripts" / "bench_tutorial" / "app.py", tree / "app.py")
+    pkg.write_zip(tree, out)
+    shutil.rmtree(tree)
+    return out
+
+
+def webhook_zip() -> Path:
+    """build/webhook.zip, built if missing."""
+    out = BUILD / "webhook.zip"
+    if not out.exists():
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "package_webhook.py"), "--only", "webhook"],
+            check=True,
+        )
+    return out
+
+
+def zip_mb(path: Path) -> tuple[float, float]:
+    """Compressed and unpacked size in MB."""
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    return path.stat().st_size / 1e6, unpacked / 1e6
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def table(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[object]], *, digits: int = 1
+) -> None:
+    """Print a Markdown table."""
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        cells = [f"{c:.{digits}f}" if isinstance(c, float) else str(c) for c in row]
+        print("| " + " | ".join(cells) + " |")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every benchmark and print the tables."""
+    parser = argparse.ArgumentParser(description="webhook benchmarks (cold, warm, size)")
+    parser.add_argument("--runs", type=int, default=7, help="fresh processes per cold start")
+    parser.add_argument("--requests", type=int, default=2000, help="warm requests per case")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    (BUILD / "bench").mkdir(parents=True, exist_ok=True)
+
+    dynalite, url = start_dynalite()
+    try:
+        aws = {**FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB": url}
+        create_table(aws)
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TWILIO_"))}
+        env = {
+            **base,
+            **aws,
+            "COUNTS_BACKEND": "dynamodb",
+            "COUNTS_TABLE": TABLE,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+        }
+        event = signed_event("he wants money")
+        wa_event = signed_event("he wants money", path="/whatsapp")
+        tree = lambda_like_tree()
+        tutorial_dir = ROOT / "scripts" / "bench_tutorial"
+        cold: dict[str, list[dict[str, float]]] = {}
+        # Interleaved, so a busy moment on the machine hits every case alike.
+        for _ in range(args.runs):
+            for name, code, path, ev in (
+                ("floor", FLOOR, tree, event),
+                ("ours", OURS, tree, event),
+                ("ours-wa", OURS, tree, wa_event),
+                ("tutorial", TUTORIAL, tutorial_dir, event),
+            ):
+                cold.setdefault(name, []).extend(
+                    cold_runs(code, path=path, env=env, event=ev, runs=1)
+                )
+
+        def med(name: str, part: str | None = None) -> float:
+            values = [r["import"] + r["first"] if part is None else r[part] for r in cold[name]]
+            return ms(statistics.median(values))
+
+        def low(name: str) -> float:
+            return ms(min(r["import"] + r["first"] for r in cold[name]))
+
+        rows = [
+            (label, med(n, "import"), med(n, "first"), med(n), low(n))
+            for label, n in (
+                ("botocore client + 1 UpdateItem (floor)", "floor"),
+                ("adviceline webhook.sms", "ours"),
+                ("adviceline webhook.whatsapp (no FromCountry)", "ours-wa"),
+                ("tutorial Flask + twilio.rest + boto3", "tutorial"),
+            )
+        ]
+        table(
+            f"Cold start, fresh process, .pyc, against dynalite (ms, median of {args.runs})",
+            ["case", "import", "first reply", "total", "min total"],
+            rows,
+        )
+        ours, tut, floor = med("ours"), med("tutorial"), med("floor")
+        print(
+            f"\nours / tutorial = {ours / tut:.2f}x (goal <= 0.6x); "
+            f"ours above the SDK floor = {ours - floor:.1f} ms (goal < 50 ms)"
+        )
+
+        from adviceline.counts.sqlite import SqliteCountStore
+
+        events = [signed_event(m) for m in MESSAGES]
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite_store = SqliteCountStore(Path(tmp) / "counts.sqlite3")
+            sqlite_store.init()
+            ours_sqlite = warm_ours(events, sqlite_store, args.requests)
+        os.environ.update(aws)
+        from adviceline.config import Settings
+        from adviceline.counts.factory import open_store
+
+        dyn_store = open_store(Settings(counts_backend="dynamodb", counts_table=TABLE))
+        n_net = max(200, args.requests // 4)
+        ours_dyn = warm_ours(events, dyn_store, n_net)
+        tut_dyn = warm_tutorial(event, env, n_net)
+        table(
+            "Warm handling in one process (ms)",
+            ["case", "requests", "p50", "p99"],
+            [
+                ("ours, SQLite store", args.requests, *ours_sqlite),
+                ("ours, dynalite", n_net, *ours_dyn),
+                ("tutorial, dynalite", n_net, *tut_dyn),
+            ],
+            digits=3,
+        )
+        print(
+            f"\nours p99 on SQLite = {ours_sqlite[1]:.3f} ms (goal < 1 ms); "
+            f"p50 ours / tutorial on dynalite = {ours_dyn[0] / tut_dyn[0]:.2f}x"
+        )
+    finally:
+        stop(dynalite)
+
+    ours_zip, tut_zip = zip_mb(webhook_zip()), zip_mb(tutorial_zip())
+    table(
+        "Deployment package (MB)",
+        ["package", "zip", "unpacked"],
+        [
+            ("webhook.zip (scripts/package_webhook.py)", *ours_zip),
+            ("tutorial: twilio + flask + apig-wsgi", *tut_zip),
+        ],
+    )
+    print(f"\nwebhook zip / tutorial zip = {ours_zip[0] / tut_zip[0]:.2f}x (goal <= 5 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
