@@ -45,37 +45,13 @@ _WORD_MARGIN: Final = 0.25
 # What the sender's country adds to its usual language's score, if the words point to it at all.
 _COUNTRY_PRIOR: Final = 0.5
 # The extra word allowed inside a phrase is never one of these: "donne *pas* 200" is not "donne #".
-_NEGATIONS: Final = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "dont",
-        "didnt",
-        "doesnt",
-        "cant",
-        "wont",
-        "isnt",
-        "pas",
-        "ne",
-        "jamais",
-        "nicht",
-        "nie",
-        "kein",
-        "keine",
-        "niet",
-        "geen",
-        "nooit",
-        "non",
-        "mai",
-        "nao",
-        "nunca",
-        "inte",
-        "aldrig",
-        "ej",
-        "nigdy",
-    ]
-)
+# fmt: off
+_NEGATIONS: Final = frozenset((
+    "not", "no", "never", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "pas", "ne", "jamais",
+    "nicht", "nie", "kein", "keine", "niet", "geen", "nooit", "non", "mai", "nao", "nunca", "inte",
+    "aldrig", "ej", "nigdy",
+))
+# fmt: on
 # No phrase is longer than this many words (with the one extra word allowed inside it).
 _LONGEST: Final = 16
 # A long message still gets an answer quickly: only this many words are looked at.
@@ -282,13 +258,18 @@ def _hidden(m: _Match, nearby: Iterable[_Match]) -> bool:
             return False
         if o.topics & m.topics or o.end <= m.start:
             continue
-        loose = m.gapped and not o.gapped
+        exact_over_loose = m.gapped and not o.gapped
+        covers = o.start <= m.start and o.end >= m.end
         if m.topics & _NEVER_HIDDEN:
             # Only an exact phrase covering it hides a loose one of these: "hänga ut mig"
             # (expose me) is not "hänga mig" (hang myself); nothing hides an exact one.
-            if loose and o.start <= m.start and o.end >= m.end:
+            if exact_over_loose and covers:
                 return True
-        elif loose or (o.start <= m.start and o.end >= m.end and o.end - o.start > m.end - m.start):
+        elif exact_over_loose and (o.start < m.start or o.end > m.end):
+            # An exact phrase competing for some of its words beats a loose match; one lying
+            # inside it does not ("sent him bitcoin" stays "sent bitcoin").
+            return True
+        elif covers and o.end - o.start > m.end - m.start:
             return True
     return False
 

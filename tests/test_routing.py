@@ -206,6 +206,14 @@ def test_one_extra_word_may_sit_inside_a_phrase() -> None:
     phrase, fixes = ("sent", "the", "money"), [None] * 5
     assert _align(phrase, ("sent", "him", "the", "money"), fixes, 0) == (4, True)
     assert _align(phrase, ("sent", "him", "all", "the", "money"), fixes, 0) == (0, False)
+    assert _align(("donne", "#"), ("donne", "pas", "200"), fixes, 0) == (0, False)  # negation
+
+
+def test_a_loose_match_loses_only_to_an_exact_phrase_competing_for_its_words() -> None:
+    router = _router({"paid": ["sent bitcoin", "donne #"], "blackmail": ["bitcoin", "si je lui donne"]})
+    assert router.route("i sent him bitcoin").topic == "paid"
+    assert router.route("si je lui donne vite 200").topic == "blackmail"
+    assert router.route("je lui donne vite 200").topic == "paid"
 
 
 def test_an_exact_phrase_hides_a_danger_phrase_matched_with_an_extra_word() -> None:

@@ -49,7 +49,7 @@ def register(verbs: Any) -> None:
     output.add_argument("--csv", action="store_true", help="print CSV")
     output.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(func=_report, counts_parser=parser)
-    actions = parser.add_subparsers(dest="counts_action", metavar="ACTION")
+    actions = parser.add_subparsers(dest="counts_action", metavar="{init}")
     init = actions.add_parser(
         "init",
         help="create the configured store's table (safe to run again)",
