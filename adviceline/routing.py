@@ -58,6 +58,7 @@ _LONGEST: Final = 16
 _MAX_TOKENS: Final = 400
 
 Phrase = tuple[str, ...]
+_Parsed = tuple[Phrase, frozenset[str], frozenset[str], frozenset[tuple[str, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class _Match:
     key: str  # the phrase, tokens joined by spaces
     langs: frozenset[str]
     topics: frozenset[str]
+    tags: frozenset[tuple[str, str]]  # (language, topic)
     gapped: bool = False  # matched with an extra word inside
 
 
@@ -101,7 +103,7 @@ class Router:
             if tok.endswith(STEM):
                 self._stems.setdefault(tok[: STEM_MIN - 1], []).append(tok[:-1])
         self._fixes: dict[str, str | None] = {}
-        self._tags: dict[str, tuple[Phrase, frozenset[str], frozenset[str]]] = {}
+        self._tags: dict[str, _Parsed] = {}
         self._topic_words: dict[str, dict[str, dict[str, float]]] | None = None  # on first use
 
     def country_language(self, country: str) -> str:
@@ -134,10 +136,13 @@ class Router:
             for seq in variants:
                 # Exact only: a keyword alone in free text is a weak sign already.
                 matches += self._match("keywords", seq, [None] * len(seq))
-        topics = {tag.split("/")[1] for tag in whole} or {t for m in matches for t in m.topics}
+        language = self._language(body, variants, whole, matches, fallback)
+        # The message's own language decides between topics; other languages' phrases count
+        # when none of its own matched ("help me" is Dutch support but English small talk).
+        own = {t for m in matches for lang, t in m.tags if lang == language}
+        topics = {_tag(t)[1] for t in whole} or own or {t for m in matches for t in m.topics}
         if "danger" in {t for m in matches for t in m.topics}:
             topics = {"danger"}
-        language = self._language(body, variants, whole, matches, fallback)
         topic = next((t for t in PRIORITY if t in topics), None)
         return Routed(topic or self._word_topic(language, variants) or "menu", language)
 
@@ -168,24 +173,25 @@ class Router:
             stem = tok[: STEM_MIN - 1] + STEM if len(tok) >= STEM_MIN else None
             for first in (tok, fixes[i], NUMBER if tok.isdigit() else None, stem):
                 for key in by_first.get(first, ()) if first else ():
-                    phrase, langs, topics = self._parse(table, key)
+                    phrase, langs, topics, tags = self._parse(table, key)
                     end, gapped = _align(phrase, seq, fixes, i)
                     if end:
-                        found.append(_Match(i, end, key, langs, topics, gapped))
+                        found.append(_Match(i, end, key, langs, topics, tags, gapped))
         starts = [m.start for m in found]  # ascending: found in order of start
         return [
             m for m in found if not _hidden(m, found[bisect_left(starts, m.start - _LONGEST) :])
         ]
 
-    def _parse(self, table: str, key: str) -> tuple[Phrase, frozenset[str], frozenset[str]]:
-        """A phrase's tokens, languages and topics (parsed on first use, then kept)."""
+    def _parse(self, table: str, key: str) -> _Parsed:
+        """A phrase's tokens, languages, topics and tags (parsed on first use, then kept)."""
         parsed = self._tags.get(table + key)
         if parsed is None:
-            tags = [tag.split("/") for tag in self.index[table][key]]
+            tags = frozenset((lang, topic) for lang, topic in map(_tag, self.index[table][key]))
             parsed = (
                 tuple(key.split(" ")),
                 frozenset(lang for lang, _ in tags),
                 frozenset(topic for _, topic in tags),
+                tags,
             )
             self._tags[table + key] = parsed
         return parsed
@@ -272,6 +278,12 @@ def _hidden(m: _Match, nearby: Iterable[_Match]) -> bool:
         elif covers and o.end - o.start > m.end - m.start:
             return True
     return False
+
+
+def _tag(tag: str) -> tuple[str, str]:
+    """ "en/paid" -> ("en", "paid")."""
+    lang, _, topic = tag.partition("/")
+    return lang, topic
 
 
 def _cost(want: str, got: str, fix: str | None) -> int | None:

@@ -30,6 +30,7 @@ RUNTIME = "3.12"
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64")
 # Inside twilio, only these are imported by the webhook (stdlib-only modules).
 TWILIO_KEEP = {"__init__.py", "request_validator.py", "twiml"}
+TWIML_KEEP = {"__init__.py", "messaging_response.py"}
 # Fixed zip timestamp so the same input gives the same bytes (and the same code hash on AWS).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DROP_DIRS = {"__pycache__", "tests", "test", "node_modules", "bin"}
@@ -143,6 +144,12 @@ def slim(target: Path) -> None:
         for entry in twilio.iterdir():
             if entry.name not in TWILIO_KEEP:
                 _remove(entry)
+        for entry in (twilio / "twiml").iterdir():
+            if entry.name not in TWIML_KEEP:
+                _remove(entry)
+    # A wheel's RECORD lists files removed above; the licence and metadata stay.
+    for record in target.glob("*.dist-info/RECORD"):
+        record.unlink()
     # twilio's HTTP stacks (installed only if a function pulls twilio's dependencies in).
     for name in (
         "aiohttp",

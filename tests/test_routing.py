@@ -210,7 +210,9 @@ def test_one_extra_word_may_sit_inside_a_phrase() -> None:
 
 
 def test_a_loose_match_loses_only_to_an_exact_phrase_competing_for_its_words() -> None:
-    router = _router({"paid": ["sent bitcoin", "donne #"], "blackmail": ["bitcoin", "si je lui donne"]})
+    router = _router(
+        {"paid": ["sent bitcoin", "donne #"], "blackmail": ["bitcoin", "si je lui donne"]}
+    )
     assert router.route("i sent him bitcoin").topic == "paid"
     assert router.route("si je lui donne vite 200").topic == "blackmail"
     assert router.route("je lui donne vite 200").topic == "paid"
