@@ -19,7 +19,7 @@ HOSTILE = st.sampled_from(
 COUNTRY = st.one_of(st.sampled_from(["GB", "US", "FR", "ZZ", "AT", "gb", ""]), ANY_TEXT)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(body=ANY_TEXT, country=COUNTRY, num_media=st.integers(0, 10))
 def test_route_never_raises_and_answers_a_known_topic(
     body: str, country: str, num_media: int
@@ -29,7 +29,7 @@ def test_route_never_raises_and_answers_a_known_topic(
     assert routed.language in CONTENT.languages
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(parts=st.lists(st.one_of(HOSTILE, ANY_TEXT), max_size=40))
 def test_route_handles_hostile_mixtures(parts: list[str]) -> None:
     routed = CONTENT.route("".join(parts), country="GB")
@@ -43,7 +43,7 @@ def test_route_handles_a_1600_character_body_quickly() -> None:
     assert CONTENT.route("🙏" * 1600, country="GB").topic == "menu"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(
     topic=st.one_of(st.sampled_from(TOPICS), ANY_TEXT),
     language=st.one_of(st.sampled_from(sorted(CONTENT.languages)), ANY_TEXT),
@@ -60,6 +60,7 @@ def test_render_never_raises_and_never_leaves_a_placeholder(
         assert count_segments(reply).segments <= 3
 
 
+@settings(database=None)
 @given(body=ANY_TEXT)
 def test_token_variants_are_never_empty_tuples_of_strings(body: str) -> None:
     variants = token_variants(body)
