@@ -182,7 +182,9 @@ _MACHINE_TOKENS = re.compile(
     r"0x[0-9a-f]+"
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
     r"|\b(?=[0-9a-z]*[a-z])(?=[0-9a-z]*[0-9])[0-9a-z]{20,}\b"
-    r"|\b\d{8}t\d{6}z\b",
+    r"|\b\d{8}t\d{6}z\b"
+    # DynamoDB's response checksum header: a random decimal number of up to 10 digits.
+    r"|x-amz-crc32\W+\d+",
 )
 
 

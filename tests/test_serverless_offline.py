@@ -16,11 +16,12 @@ import pytest
 from adviceline.config import Settings
 from adviceline.counts.factory import open_store
 from adviceline.web.cli import twiml_text
-from tests.serverless_fixtures import ROOT, start_offline
+from tests.serverless_fixtures import ROOT, Packaged, packaged, start_offline
 from tests.servers import LocalServer, child_env
 from tests.webhook_fixtures import TOKEN, UK_SENDER, sign, sms_form, whatsapp_form
 
 pytestmark = pytest.mark.slow
+__all__ = ["packaged"]  # the session fixture, imported so pytest sees it
 
 TABLE = "adviceline-counts-dev"  # what serverless.yml names the table on stage dev
 SECRET_TEXT = "he wants money from me zq7"
@@ -28,11 +29,13 @@ SECRET_TEXT = "he wants money from me zq7"
 
 @pytest.fixture(scope="module")
 def offline(
-    dynalite: LocalServer, tmp_path_factory: pytest.TempPathFactory
+    dynalite: LocalServer, packaged: Packaged, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalServer]:
     env = child_env(dynalite)
     env = {k: v for k, v in env.items() if not k.startswith(("TWILIO_", "COUNTS_"))}
     env["TWILIO_AUTH_TOKEN"] = TOKEN
+    # serverless-offline runs the zips serverless.yml names: the ones this session just built.
+    env["ADVICELINE_BUILD_DIR"] = str(packaged.build)
     store = open_store(
         Settings(counts_backend="dynamodb", counts_table=TABLE), dynamodb_client=_client(dynalite)
     )

@@ -12,11 +12,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-__all__ = ["LOCAL_TOKEN_FILE", "local_auth_token", "register", "send_params", "twiml_text"]
+__all__ = [
+    "LOCAL_ADMIN_TOKEN_FILE",
+    "LOCAL_TOKEN_FILE",
+    "local_auth_token",
+    "register",
+    "send_params",
+    "twiml_text",
+]
 
 # Where `serve` keeps the auth token it generates when TWILIO_AUTH_TOKEN is unset, so that
 # `send` signs with the same one. Local only: on AWS the token comes from SSM.
 LOCAL_TOKEN_FILE = Path("var") / "twilio-auth-token"
+# Likewise the dashboard's password when ADMIN_TOKEN is unset: a local line gets a dashboard
+# that is locked with a generated token, never one that is open.
+LOCAL_ADMIN_TOKEN_FILE = Path("var") / "admin-token"
 
 # Fictional numbers: UK drama range and Twilio's test "To" numbers; never a real person's.
 DEFAULT_FROM = "+447700900123"
@@ -73,13 +83,15 @@ def _serve(args: argparse.Namespace) -> int:
             f"local auth token {token} (kept in {LOCAL_TOKEN_FILE}; `adviceline send` signs "
             f"with it, and unsigned requests get 403)"
         )
+    dashboard_note = "(any user name, ADMIN_TOKEN as the password)"
+    if not (settings.admin_token or settings.admin_token_param):
+        admin_token = local_auth_token(LOCAL_ADMIN_TOKEN_FILE, create=True)
+        settings = replace(settings, admin_token=admin_token)
+        dashboard_note = (
+            f"(any user name, password {admin_token}; kept in {LOCAL_ADMIN_TOKEN_FILE})"
+        )
     services = Services(settings)
     services.store.init()
-    dashboard_note = (
-        "(sign in with ADMIN_TOKEN as the password)"
-        if settings.admin_token or settings.admin_token_param
-        else "(off until ADMIN_TOKEN is set)"
-    )
     base = f"http://{_url_host(args.host)}:{args.port}"
     print(
         f"The advice line is listening on {base}\n"
