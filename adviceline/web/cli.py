@@ -100,14 +100,23 @@ def _serve(args: argparse.Namespace) -> int:
         f"  counts:    {_where_counts(settings)}\n"
         f"  dashboard: {base}/admin {dashboard_note}\n"
         f"Try it from another terminal:\n"
-        f'  adviceline send --url {base}/sms "he wants money"\n'
-        f'  adviceline send --url {base}/whatsapp "il veut de l\'argent"\n'
+        f'  {_self_command()} send --url {base}/sms "he wants money"\n'
+        f"  {_self_command()} send --url {base}/whatsapp --from +33612345678 "
+        f'"il veut de l\'argent"\n'
         f"Stop with Ctrl-C.",
         flush=True,
     )
     app = create_app(services=services)
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     return 0
+
+
+def _self_command() -> str:
+    """How to run this CLI again from the same directory (the venv need not be active)."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "adviceline" and argv0.exists():
+        return os.path.relpath(argv0)
+    return "adviceline"
 
 
 def _url_host(host: str) -> str:
