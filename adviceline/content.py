@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import functools
-import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from adviceline.countries import SLOTS, WORLD_TOOLS, Countries, parse_countries
+from adviceline.bundle import (
+    BUNDLE_NAME,
+    BundleError,
+    messages_digest,
+    read_bundle,
+    read_header,
+    write_bundle,
+)
+from adviceline.countries import SLOTS, WORLD_TOOLS, Countries, calling_code_table, parse_countries
 from adviceline.routing import Routed, Router, Terms
 from adviceline.topics import CHANNELS, LANGUAGES, TOPICS
 
 __all__ = [
     "BUNDLE_NAME",
     "PLACEHOLDERS",
+    "BundleError",
     "Content",
     "Language",
     "compile_bundle",
@@ -27,9 +36,10 @@ __all__ = [
     "read_messages",
 ]
 
-# The compiled form of messages/ that a package may carry beside this module (one JSON parse
-# instead of ten TOML files at cold start). Written only by compile_bundle, never by default.
-BUNDLE_NAME: Final = "messages.json"
+# BUNDLE_NAME (adviceline/bundle.pickle): the loaded content a package carries beside this
+# module, so a cold start neither parses messages/ nor builds the routing index. Written only by
+# compile_bundle, never by default.
+log = logging.getLogger(__name__)
 PLACEHOLDERS: Final = frozenset(
     {*SLOTS, *(f"{slot}_all" for slot in SLOTS if slot != "emergency"), *WORLD_TOOLS}
 )
@@ -124,6 +134,13 @@ class Content:
         topic = topic if topic in TOPICS else "menu"
         text = self.text(lang.code, topic, channel)
         values = self.values(lang.code, country, channel)
+        if "{takeitdown}" in text:
+            # Where Take It Down is also what {remove} falls back to, the text names it once, by
+            # its own placeholder, and {remove} says the app's own report tool instead.
+            own = lang.fallback.get("remove") or self.languages["en"].fallback.get("remove", "")
+            for slot in ("remove", "remove_all"):
+                if values[slot] == values["takeitdown"]:
+                    values[slot] = own
         reply = _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
         if topic != "menu":
             hint = lang.menu_hint.get(channel) or self.languages["en"].menu_hint.get(channel, "")
@@ -207,70 +224,68 @@ def read_messages(directory: Path) -> dict[str, Any]:
 
 def _build(data: Mapping[str, Any]) -> Content:
     languages = {code: _language(code, raw) for code, raw in data["languages"].items()}
-    return Content(languages, parse_countries(data["countries"]), data.get("router"))
+    return Content(languages, parse_countries(data["countries"]))
 
 
 def compile_bundle(messages_dir: Path, out_path: Path) -> Path:
-    """Write messages/ as one JSON file that load_content reads faster (for packaging)."""
-    data = read_messages(Path(messages_dir))
-    content = _build(data)  # refuse to package content that does not load
-    # The router's normalised index replaces the phrase lists: tokenising them is the slow part.
-    data["router"] = content.router.index
-    for raw in data["languages"].values():
-        for key in ("language_words",):
-            raw.pop(key, None)
-        for table in raw.get("topics", {}).values():
-            table.pop("phrases", None)
-    out_path = Path(out_path)
-    out_path.write_text(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_iso_date),
-        encoding="utf-8",
+    """Write messages/ loaded and indexed, with the calling-code table, as one bundle that
+    load_content reads in a few milliseconds (for packaging; adviceline/bundle.pickle)."""
+    messages_dir = Path(messages_dir)
+    content = _build(read_messages(messages_dir))  # refuse to package content that does not load
+    _prepare(content)
+    version, codes = calling_code_table()
+    return write_bundle(
+        out_path,
+        content=content,
+        messages=messages_digest(messages_dir),
+        calling_codes=codes,
+        phonenumbers_version=version,
     )
-    return out_path
 
 
-def _iso_date(value: object) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _revive(value: Any) -> Any:
-    """JSON back to what tomllib gives: `checked` dates become dates again."""
-    if isinstance(value, dict):
-        return {
-            k: dt.date.fromisoformat(v) if k == "checked" and isinstance(v, str) else _revive(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_revive(v) for v in value]
-    return value
+def _prepare(content: Content) -> None:
+    """Do now what the first messages would otherwise do, and drop what the index replaces."""
+    # Text that matches no phrase makes the router weigh the words of every phrase (~10 ms),
+    # once per process: done here, it ships ready. Short tokens: no typo lookups are cached.
+    content.route("xq zv", country="ZZ")
+    # The built index replaces the phrase lists and language words (check-content reads them
+    # from messages/, never from a bundle).
+    for code, lang in content.languages.items():
+        terms = dataclasses.replace(lang.terms, phrases={}, words=())
+        content.languages[code] = dataclasses.replace(lang, terms=terms)
 
 
 def default_source(package_dir: Path = _HERE) -> Path:
-    """The packaged bundle if present and current, else messages/ beside the package."""
+    """The package's bundle unless messages/ beside the package differs from what it was built
+    from; else messages/ beside the package (or in the working directory)."""
     bundle = package_dir / BUNDLE_NAME
-    # Repo checkout and Lambda zip alike keep messages/ beside adviceline/.
-    dirs = [d for d in (package_dir.parent / "messages", Path.cwd() / "messages") if d.is_dir()]
+    sibling = package_dir.parent / "messages"
+    dirs = [d for d in (sibling, Path.cwd() / "messages") if (d / "en.toml").is_file()]
     if bundle.is_file():
-        # A bundle older than the messages/ beside it is stale: someone edited a text since.
-        sibling = package_dir.parent / "messages"
-        newest = max((p.stat().st_mtime for p in sibling.glob("*.toml")), default=0.0)
-        if bundle.stat().st_mtime >= newest:
-            return bundle
-    for directory in dirs:
-        if (directory / "en.toml").is_file():
-            return directory
+        if not (sibling / "en.toml").is_file():
+            return bundle  # the Lambda layout: the bundle alone (load_content checks its code)
+        try:
+            current = read_header(bundle).get("messages") == messages_digest(sibling)
+        except BundleError as exc:
+            log.warning("not using the content bundle: %s", exc)
+        else:
+            if current:
+                return bundle
+            log.warning("not using the content bundle: messages/ changed since it was built")
+    if dirs:
+        return dirs[0]
     raise FileNotFoundError("messages/ not found beside the adviceline package")
 
 
 def load_content(path: Path | None = None) -> Content:
-    """Load a messages/ directory or a compiled bundle (default: default_source())."""
+    """Load a messages/ directory or a bundle (default: default_source()); a bundle built from
+    other code raises BundleError rather than being used."""
     source = Path(path) if path is not None else default_source()
     if source.is_file():
-        data = cast("dict[str, Any]", json.loads(source.read_text(encoding="utf-8")))
-        data["countries"] = _revive(data["countries"])
-        return _build(data)
+        _, _, content = read_bundle(source)
+        if not isinstance(content, Content):
+            raise BundleError(f"{source.name} holds no content")
+        return content
     return _build(read_messages(source))
 
 

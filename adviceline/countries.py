@@ -3,7 +3,9 @@
 API used by the engine (content.py) and the CLI:
 
 - `sender_country(sender, from_country) -> str`: an ISO 3166-1 alpha-2 code, or "ZZ". Never raises,
-  never logs; phonenumbers is imported only when FromCountry is missing (cold start).
+  never logs; phonenumbers is imported only when FromCountry is missing (cold start), and in a
+  package only for calling codes several regions share (+1, +44, +7...): for the others, a table
+  built from phonenumbers' own data at packaging time gives its answer (calling_code_table).
 - `load_countries(path=None) -> Countries`: reads messages/countries.toml (schema in
   messages/README.md); raises `CountriesError` (a ValueError naming the entry, never user data).
 - `Countries.get(code) -> Country | None`, `Countries.world["takeitdown" | "stopncii"] -> Contact`,
@@ -35,6 +37,7 @@ __all__ = [
     "CountriesError",
     "Countries",
     "Country",
+    "calling_code_table",
     "default_countries_path",
     "load_countries",
     "parse_countries",
@@ -96,7 +99,32 @@ def _number_country(sender: str) -> str:
     # Short codes, alphanumeric senders and anything without an international prefix stay unknown.
     if not text.startswith("+") or len(text) > 32:
         return UNKNOWN_COUNTRY
+    return _fast_region(text, _calling_codes()) or _phonenumbers_region(text)
 
+
+def _fast_region(text: str, codes: Mapping[str, str | None] | None) -> str | None:
+    """phonenumbers' answer for a plain E.164 number whose calling code belongs to one region
+    only, without importing it (~15 ms); None when phonenumbers has to decide.
+
+    For such a code, phonenumbers' region_code_for_number is that region whatever the national
+    number, and parsing "+" and 8 to 15 ASCII digits (not starting with 0) cannot fail, so the
+    table computed from its own data at build time (calling_code_table) gives the same answer
+    (tests/test_countries_fast_path.py checks every code against phonenumbers).
+    """
+    digits = text[1:]
+    if codes is None or not (8 <= len(digits) <= 15 and digits.isascii() and digits.isdigit()):
+        return None
+    if digits[0] == "0":
+        return None
+    # Calling codes are prefix-free; phonenumbers takes the shortest prefix that is one.
+    for size in (1, 2, 3):
+        if digits[:size] in codes:
+            return codes[digits[:size]]
+    return None
+
+
+def _phonenumbers_region(text: str) -> str:
+    """The region phonenumbers gives an international number, or ZZ."""
     import phonenumbers  # lazily: ~15 ms, needed only when FromCountry is absent (WhatsApp)
 
     try:
@@ -112,6 +140,66 @@ def _number_country(sender: str) -> str:
         else:
             region = phonenumbers.region_code_for_country_code(number.country_code or 0)
     return region if region in _ISO_CODES else UNKNOWN_COUNTRY
+
+
+def calling_code_table() -> tuple[str, dict[str, str | None]]:
+    """phonenumbers' version and, for every calling code it knows, the answer for a number with
+    that code when the code belongs to one region only (ZZ for non-geographic codes such as
+    +800), or None when several regions share it (+1, +44, +7...): computed at build time."""
+    import phonenumbers
+
+    version = _phonenumbers_version()
+    if version is None or version != phonenumbers.__version__:
+        raise RuntimeError(f"phonenumbers {phonenumbers.__version__} has no .dist-info beside it")
+    table: dict[str, str | None] = {}
+    for code, regions in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()):
+        only = regions[0] if len(regions) == 1 else None
+        table[str(code)] = None if only is None else only if only in _ISO_CODES else "ZZ"
+    return version, table
+
+
+def _calling_codes() -> Mapping[str, str | None] | None:
+    """The packaged table (read once), if the package has one built with the phonenumbers it
+    ships; None otherwise (then phonenumbers answers every number)."""
+    global _CALLING_CODES
+    if _CALLING_CODES is False:
+        _CALLING_CODES = _read_calling_codes()
+    return _CALLING_CODES
+
+
+def _read_calling_codes(package_dir: Path | None = None) -> Mapping[str, str | None] | None:
+    from adviceline.bundle import BUNDLE_NAME, BundleError, read_bundle
+
+    path = (package_dir or Path(__file__).resolve().parent) / BUNDLE_NAME
+    if not path.is_file():
+        return None
+    try:
+        header, codes, _ = read_bundle(path, content=False)
+    except BundleError:
+        return None
+    except Exception:  # noqa: BLE001 - an unreadable table only means asking phonenumbers
+        return None
+    if header.get("phonenumbers") != _phonenumbers_version():
+        return None  # another phonenumbers than the table was made from: ask it instead
+    return codes
+
+
+def _phonenumbers_version() -> str | None:
+    """The installed phonenumbers' version, from its wheel's .dist-info name beside it: neither
+    importing it nor reading its sources (a package runs from .pyc)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("phonenumbers")
+    if spec is None or spec.origin is None:
+        return None
+    found = {
+        info.name.removesuffix(".dist-info").split("-")[1]
+        for info in Path(spec.origin).parent.parent.glob("phonenumbers*-*.dist-info")
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+_CALLING_CODES: Mapping[str, str | None] | None | Literal[False] = False
 
 
 def _nanp_region(area_code: str) -> str:

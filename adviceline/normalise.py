@@ -7,7 +7,15 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["MAX_CHARS", "NUMBER", "fold", "letter_hints", "token_variants", "tokens"]
+__all__ = [
+    "MAX_CHARS",
+    "NUMBER",
+    "clause_variants",
+    "fold",
+    "letter_hints",
+    "token_variants",
+    "tokens",
+]
 
 # Twilio concatenates at most 1,600 characters; anything longer is not a real message.
 MAX_CHARS: Final = 2000
@@ -19,6 +27,8 @@ _APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u0060\u00b4]")
 # Letters and digits are words; a change between them splits ("50eur" -> "50", "eur").
 _WORDS = re.compile(r"[^\W\d_]+|\d+|#")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+# Where one clause of a message ends and the next begins: "no, ya le pagué" is two clauses.
+_CLAUSE_ENDS = re.compile("([.,;:!?\n\u2026\u2013\u2014\u00bf\u00a1\uff1f]+)")
 # Letters that hint at a language when the words don't; each hint is worth at most one word.
 _HINTS: Final[Mapping[str, tuple[str, ...]]] = {
     **dict.fromkeys("ąćęłńśźż", ("pl",)),
@@ -71,6 +81,24 @@ def token_variants(text: str) -> tuple[tuple[str, ...], ...]:
     joined = _split(_APOSTROPHES.sub("", folded))
     split = _split(_APOSTROPHES.sub(" ", folded))
     return (joined,) if split == joined else (joined, split)
+
+
+def clause_variants(text: str) -> tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]:
+    """token_variants, each with a mark per token: the number of its clause, times two, plus one
+    if the clause ends in a question mark ("ya le pagué, ¿y ahora?" -> 0 0 0 3 3)."""
+    pieces = _CLAUSE_ENDS.split(_SURROGATES.sub(" ", text[:MAX_CHARS]))
+    out: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+    for apostrophe in ("", " "):
+        toks: list[str] = []
+        marks: list[int] = []
+        for number in range(0, len(pieces), 2):
+            end = pieces[number + 1] if number + 1 < len(pieces) else ""
+            words = _split(_APOSTROPHES.sub(apostrophe, fold(pieces[number])))
+            toks += words
+            marks += [number + ("?" in end)] * len(words)
+        if not out or tuple(toks) != out[0][0]:
+            out.append((tuple(toks), tuple(marks)))
+    return tuple(out)
 
 
 def letter_hints(text: object) -> dict[str, float]:

@@ -23,6 +23,7 @@ _STAR_WORD: Final = "zzstemzz"  # survives tokenising, unlike "*"
 
 # The index: {"languages": [codes], "whole"/"phrases"/"keywords": {"tok tok": ["lang/topic"]},
 # "<table>_by_first": {first key: ["tok tok", ...]}, "words": {tok: [langs]},
+# "phrase_words": {tok: [langs whose phrases or keywords use it]},
 # "vocab": [every token], "buckets": {first letter: [tokens of 4+ letters]}}.
 Index = Mapping[str, Any]
 
@@ -97,6 +98,13 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
             by_first.setdefault(first_key(toks[0]), []).append(key)
         index[f"{name}_by_first"] = by_first
     index["words"] = {tok: sorted(langs) for tok, langs in words.items()}
+    phrase_words: dict[str, set[str]] = {}
+    for name in ("phrases", "keywords", "whole"):
+        for key, tags in index[name].items():
+            for tok in key.split(" "):
+                if tok.isalpha() and len(tok) >= 2:
+                    phrase_words.setdefault(tok, set()).update(t.split("/")[0] for t in tags)
+    index["phrase_words"] = {tok: sorted(langs) for tok, langs in phrase_words.items()}
     index["vocab"] = sorted(vocab)
     buckets: dict[str, list[str]] = {}
     for tok in index["vocab"]:

@@ -3,7 +3,9 @@
 1. Cold start: a fresh Python process imports the handler (with .pyc) and answers its first
    signed message, counting it in a local DynamoDB (dynalite). The floor is what any DynamoDB
    write from Python costs in a fresh process: importing botocore, creating the client and
-   sending one UpdateItem. Interpreter start-up is the same for all and is left out.
+   sending one UpdateItem. Interpreter start-up is the same for all and is left out. Every case
+   runs once first to write its .pyc (not counted), then the cases take turns, round after
+   round, in a rotating order, so a busy moment on the machine hits them alike.
 2. Warm handling p50/p99 in one process: the SQLite store, and the same dynalite for both apps.
 3. Deployment zip size.
 
@@ -99,14 +101,14 @@ print(json.dumps({"import": t1 - t0, "first": t2 - t1}))
 """
 
 
-def signed_event(body: str, *, path: str = "/sms") -> dict[str, Any]:
+def signed_event(body: str, *, path: str = "/sms", sender: str = "+447700900123") -> dict[str, Any]:
     """An HTTP API v2 event carrying a signed inbound SMS or WhatsApp message."""
     from twilio.request_validator import RequestValidator
 
     form = {
         "MessageSid": "SM" + "0" * 32,
         "AccountSid": "AC" + "0" * 32,
-        "From": "+447700900123",
+        "From": sender,
         "To": "+447700900999",
         "Body": body,
         "NumMedia": "0",
@@ -115,7 +117,7 @@ def signed_event(body: str, *, path: str = "/sms") -> dict[str, Any]:
     if path == "/whatsapp":
         # No FromCountry on WhatsApp: the country comes from the number (phonenumbers).
         del form["FromCountry"]
-        form |= {"From": "whatsapp:+447700900123", "WaId": "447700900123", "ProfileName": "A"}
+        form |= {"From": f"whatsapp:{sender}", "WaId": sender[1:], "ProfileName": "A"}
     raw = urlencode(form).encode()
     signature = RequestValidator(TOKEN).compute_signature(f"https://{HOST}{path}", form)
     return {
@@ -207,40 +209,58 @@ def create_table(env: dict[str, str]) -> None:
 
 
 def lambda_like_tree() -> Path:
-    """adviceline/ and handlers/ with the compiled content bundle, laid out as in the zip."""
+    """adviceline/ and handlers/ with the content bundle, laid out as in the zip (no messages/).
+
+    The bundle is made in the tree by the tree's code, as scripts/package_webhook.py does.
+    """
     tree = BUILD / "bench" / "task"
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "templates", "static")
+    ignore = shutil.ignore_patterns(
+        "__pycache__", "*.pyc", "*.pickle", "messages.json", "templates", "static"
+    )
     shutil.copytree(ROOT / "adviceline", tree / "adviceline", ignore=ignore)
     shutil.copytree(ROOT / "handlers", tree / "handlers", ignore=ignore)
-    from adviceline.content import BUNDLE_NAME, compile_bundle
-
-    compile_bundle(ROOT / "messages", tree / "adviceline" / BUNDLE_NAME)
+    build = (
+        "import sys; from pathlib import Path; from adviceline.content import compile_bundle; "
+        "compile_bundle(Path(sys.argv[1]), Path('adviceline/bundle.pickle'))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", build, str(ROOT / "messages")],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"},
+        check=True,
+        timeout=300,
+    )
     return tree
 
 
-def cold_runs(
-    code: str, *, path: Path, env: dict[str, str], event: dict[str, Any], runs: int
-) -> list[dict[str, float]]:
-    """`runs` fresh processes (after one that writes the .pyc), each timing import + first reply."""
-    results = []
-    for i in range(runs + 1):
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            input=json.dumps(event),
-            cwd=path,
-            env={**env, "PYTHONPATH": str(path)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if out.returncode != 0:
-            raise SystemExit(f"bench: cold run failed:\n{out.stderr[-2000:]}")
-        if i:  # the first run compiles and caches the .pyc
-            results.append(json.loads(out.stdout))
-    return results
+def cold_run(
+    code: str, *, path: Path, env: dict[str, str], event: dict[str, Any]
+) -> dict[str, float]:
+    """One fresh process timing its import and its first reply."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(event),
+        cwd=path,
+        env={**env, "PYTHONPATH": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"bench: cold run failed:\n{out.stderr[-2000:]}")
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def load_average() -> str:
+    """The 1-minute load average, or "?" where the OS does not say."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
 
 
 def ms(seconds: float) -> float:
@@ -353,7 +373,7 @@ def table(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every benchmark and print the tables."""
     parser = argparse.ArgumentParser(description="webhook benchmarks (cold, warm, size)")
-    parser.add_argument("--runs", type=int, default=7, help="fresh processes per cold start")
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes per cold start")
     parser.add_argument("--requests", type=int, default=2000, help="warm requests per case")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -363,7 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         aws = {**FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB": url}
         create_table(aws)
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TWILIO_"))}
+        # The same environment for every case; no PYTHON* variable (bytecode policy, paths).
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "TWILIO_", "PYTHON", "COUNTS_"))
+        }
         env = {
             **base,
             **aws,
@@ -371,22 +396,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             "COUNTS_TABLE": TABLE,
             "TWILIO_AUTH_TOKEN": TOKEN,
         }
-        event = signed_event("he wants money")
-        wa_event = signed_event("he wants money", path="/whatsapp")
         tree = lambda_like_tree()
         tutorial_dir = ROOT / "scripts" / "bench_tutorial"
-        cold: dict[str, list[dict[str, float]]] = {}
-        # Interleaved, so a busy moment on the machine hits every case alike.
-        for _ in range(args.runs):
-            for name, code, path, ev in (
-                ("floor", FLOOR, tree, event),
-                ("ours", OURS, tree, event),
-                ("ours-wa", OURS, tree, wa_event),
-                ("tutorial", TUTORIAL, tutorial_dir, event),
-            ):
-                cold.setdefault(name, []).extend(
-                    cold_runs(code, path=path, env=env, event=ev, runs=1)
-                )
+        body = "he wants money"
+        cases = {
+            "floor": ("botocore client + 1 UpdateItem (floor)", FLOOR, tree, signed_event(body)),
+            "sms": ("adviceline webhook.sms (FromCountry GB)", OURS, tree, signed_event(body)),
+            "wa33": (
+                "adviceline webhook.whatsapp +33 (one-region code)",
+                OURS,
+                tree,
+                signed_event(body, path="/whatsapp", sender="+33612345678"),
+            ),
+            "wa44": (
+                "adviceline webhook.whatsapp +44 (shared code)",
+                OURS,
+                tree,
+                signed_event(body, path="/whatsapp", sender="+447700900123"),
+            ),
+            "tutorial": (
+                "tutorial Flask + twilio.rest + boto3",
+                TUTORIAL,
+                tutorial_dir,
+                signed_event(body),
+            ),
+        }
+        print(
+            f"\nCold start method: Python {sys.version.split()[0]}, one dynalite for all, "
+            f"{args.runs} measured fresh processes per case after one that writes its .pyc "
+            f"(every case then imports from cached .pyc, site-packages as pip compiled them); "
+            f"rounds interleave the cases in a rotating order; interpreter start-up left out; "
+            f"ours runs from a zip-like tree (adviceline/ + handlers/ + bundle, no messages/). "
+            f"Load average at start: {load_average()}."
+        )
+        for _, code, path, ev in cases.values():
+            cold_run(code, path=path, env=env, event=ev)  # writes the .pyc; not counted
+        cold: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
+        names = list(cases)
+        for i in range(args.runs):
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                _, code, path, ev = cases[name]
+                cold[name].append(cold_run(code, path=path, env=env, event=ev))
 
         def med(name: str, part: str | None = None) -> float:
             values = [r["import"] + r["first"] if part is None else r[part] for r in cold[name]]
@@ -395,28 +445,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         def low(name: str) -> float:
             return ms(min(r["import"] + r["first"] for r in cold[name]))
 
-        rows = [
-            (label, med(n, "import"), med(n, "first"), med(n), low(n))
-            for label, n in (
-                ("botocore client + 1 UpdateItem (floor)", "floor"),
-                ("adviceline webhook.sms", "ours"),
-                ("adviceline webhook.whatsapp (no FromCountry)", "ours-wa"),
-                ("tutorial Flask + twilio.rest + boto3", "tutorial"),
-            )
-        ]
         table(
             f"Cold start, fresh process, .pyc, against dynalite (ms, median of {args.runs})",
             ["case", "import", "first reply", "total", "min total"],
-            rows,
+            [(c[0], med(n, "import"), med(n, "first"), med(n), low(n)) for n, c in cases.items()],
         )
-        ours, tut, floor = med("ours"), med("tutorial"), med("floor")
+        tut, floor = med("tutorial"), med("floor")
         print(
-            f"\nours / tutorial = {ours / tut:.2f}x (goal <= 0.6x); "
-            f"ours above the SDK floor = {ours - floor:.1f} ms (goal < 50 ms)"
+            f"\nLoad average at end: {load_average()}. "
+            "Goals: <= 0.6x the tutorial, < 50 ms above the floor."
         )
+        for name in ("sms", "wa33", "wa44"):
+            ours = med(name)
+            print(
+                f"- {name}: ours / tutorial = {ours / tut:.2f}x; "
+                f"above the SDK floor = {ours - floor:.1f} ms"
+            )
 
         from adviceline.counts.sqlite import SqliteCountStore
 
+        event = cases["sms"][3]
         events = [signed_event(m) for m in MESSAGES]
         with tempfile.TemporaryDirectory() as tmp:
             sqlite_store = SqliteCountStore(Path(tmp) / "counts.sqlite3")

@@ -3,10 +3,10 @@
     python scripts/package_webhook.py [--out build] [--only webhook|admin|export] [--no-pyc]
 
 The webhook zip holds twilio's TwiML and signature modules (not twilio.rest and its HTTP stacks),
-phonenumberslite, rapidfuzz, adviceline/, handlers/webhook.py and messages/ compiled into one JSON
-bundle. boto3 and botocore are left out: the Lambda runtime has them. Bytecode is compiled by a
-Python 3.12, the runtime's version: a 3.11 .pyc would be ignored there, and /var/task is
-read-only, so every cold start would compile the sources again.
+phonenumberslite, rapidfuzz, adviceline/, handlers/webhook.py and messages/ loaded and indexed in
+one pickled bundle (adviceline/bundle.py). boto3 and botocore are left out: the Lambda runtime
+has them. Bytecode is compiled by a Python 3.12, the runtime's version: a 3.11 .pyc would be
+ignored there, and /var/task is read-only, so every cold start would compile the sources again.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def _remove(path: Path) -> None:
 
 def add_project(target: Path, fn: Function) -> None:
     """Copy adviceline/, the function's handler and the compiled content into `target`."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "messages.json")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pickle", "messages.json")
     shutil.copytree(ROOT / "adviceline", target / "adviceline", ignore=ignore)
     if not fn.web_assets:
         for name in ("templates", "static"):
@@ -200,20 +200,51 @@ def add_project(target: Path, fn: Function) -> None:
     shutil.copy2(ROOT / "handlers" / "__init__.py", handlers / "__init__.py")
     for name in fn.handlers:
         shutil.copy2(ROOT / "handlers" / f"{name}.py", handlers / f"{name}.py")
-    add_content(target)
 
 
-def add_content(target: Path) -> None:
-    """The advice as one compiled bundle beside adviceline/content.py, checked as it is written.
+# Run in the package tree itself, by the runtime's Python when there is one: the bundle is made
+# by the code and the phonenumbers it ships with, and pickled by the Python that will load it.
+_COMPILE = """
+import sys
+from pathlib import Path
+from adviceline.content import BUNDLE_NAME, compile_bundle
+compile_bundle(Path(sys.argv[1]), Path("adviceline") / BUNDLE_NAME)
+"""
+# A fresh process of the same Python then proves the package uses it: content from the bundle,
+# the country of a WhatsApp number without importing phonenumbers when one region has its code.
+_CHECK = """
+import sys
+from adviceline.content import BUNDLE_NAME, default_content, default_source
+from adviceline.countries import sender_country
+assert default_source().name == BUNDLE_NAME, default_source()
+content = default_content()
+routed = content.route("he wants money", country="FR")
+assert content.render(routed.topic, routed.language, "FR", "sms"), routed
+assert sender_country("whatsapp:+33612345678", None) == "FR"
+assert "phonenumbers" not in sys.modules, "the calling-code table was not used"
+assert sender_country("whatsapp:+447700900123", None) == "GB"
+"""
 
-    Only the bundle ships (not messages/*.toml), so the loader cannot prefer a TOML file whose
-    extracted mtime happens to be newer.
+
+def add_content(target: Path, python: str | None) -> None:
+    """The advice loaded and indexed, with the calling-code table, in adviceline/bundle.pickle.
+
+    Only the bundle ships (not messages/*.toml). It is made in the tree, by the tree's code and
+    phonenumbers, then loaded by a fresh process as a cold start would. A fixed hash seed makes
+    the same tree give the same bytes (set order). Without a Python 3.12 (--no-pyc) this Python
+    makes it; the runtime then checks it against the sources rather than the .pyc.
     """
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from adviceline.content import BUNDLE_NAME, compile_bundle
-
-    compile_bundle(ROOT / "messages", target / "adviceline" / BUNDLE_NAME)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0", "PYTHONPATH": str(target)}
+    # -S: only the tree's packages and the standard library, as on Lambda.
+    cmd = [python, "-S", "-B"] if python else [sys.executable, "-S", "-B"]
+    for script in (_COMPILE, _CHECK):
+        subprocess.run(
+            [*cmd, "-c", script, str(ROOT / "messages")],
+            cwd=target,
+            env=env,
+            check=True,
+            timeout=300,
+        )
 
 
 def compile_pyc(target: Path, python: str) -> None:
@@ -283,6 +314,7 @@ def build(fn: Function, out: Path, *, python: str | None, cache: Path) -> Path:
     add_project(tree, fn)
     if python:
         compile_pyc(tree, python)
+    add_content(tree, python)
     zip_path = out / f"{fn.name}.zip"
     write_zip(tree, zip_path)
     return zip_path

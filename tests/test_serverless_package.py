@@ -101,6 +101,7 @@ def test_functions_routes_and_runtime(packaged: Packaged) -> None:
         "GET /admin",
         "GET /admin/api/counts",
         "GET /admin/counts.csv",
+        "GET /admin/static/{path+}",
     }
     stage = next(v for v in res.values() if v["Type"] == "AWS::ApiGatewayV2::Stage")
     assert stage["Properties"]["StageName"] == "$default"
@@ -221,7 +222,8 @@ def test_webhook_zip_is_small_and_holds_only_what_runs(packaged: Packaged) -> No
         and not n.startswith(("twilio/twiml/", "twilio/__", "twilio/request_validator"))
     ]
     assert "handlers/admin.py" not in names and "handlers/webhook.py" in names
-    assert "adviceline/messages.json" in names
+    assert "adviceline/bundle.pickle" in names
+    assert not [n for n in names if n.startswith("messages/") or n.endswith(".toml")]
     assert "handlers/__pycache__/webhook.cpython-312.pyc" in names
     assert not [n for n in names if n.endswith(".cpython-311.pyc")]
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}

@@ -1,0 +1,135 @@
+"""A topic from matched phrases: danger; then negation, condition and question; then an order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from adviceline.routing_match import Match
+from adviceline.routing_words import (
+    ALREADY,
+    CONDITIONALS,
+    NEGATIONS,
+    NEGATIONS_AFTER,
+    QUESTIONS,
+    words_of,
+)
+
+__all__ = ["PRIORITY", "choose"]
+
+# When one message still matches several topics, the first of these wins. Danger always; then
+# who is writing (a parent); then what the person asks to do; then what has happened to them.
+PRIORITY: Final = (
+    "danger",
+    "parent",
+    "report",
+    "remove",
+    "evidence",
+    "block",
+    "paid",
+    "blackmail",
+    "signs",
+    "support",
+    "menu",
+)
+# Topics that a threat's condition never takes away: danger, who is writing, the threat itself.
+_KEPT: Final = frozenset({"danger", "parent", "blackmail"})
+# Topics that say what is going on rather than what to do: a question about something else
+# outranks them ("a girl wants to facetime naked, *is this a scam*?"). Support and the menu
+# ("what do i do", "help") never make a message a question of their own.
+_SITUATIONS: Final = frozenset({"blackmail", "signs", "support", "menu"})
+_GENERIC: Final = frozenset({"support", "menu"})
+# A phrase this long says more than a question after it: "he wants 300 or he sends *the pics
+# to my friends*, is this a scam?" is blackmail.
+_SAYS_MORE: Final = 3.0
+
+
+def choose(matches: Sequence[Match], language: str) -> str | None:
+    """The topic of `matches` read in `language`, or None if they name none."""
+    if not matches:
+        return None
+    if any("danger" in m.topics for m in matches):
+        return "danger"
+    # The message's own language decides between topics; other languages' phrases count
+    # when none of its own matched ("help me" is Dutch support but English small talk).
+    own = any(lang == language for m in matches for lang, _ in m.tags)
+    found: list[tuple[Match, set[str]]] = [
+        (m, {t for lang, t in m.tags if lang == language} if own else set(m.topics))
+        for m in matches
+    ]
+    found = [(m, topics) for m, topics in found if topics]
+    _unpaid(found, language)
+    _conditions(found, language)
+    _questions(found, language)
+    left = {topic for _, topics in found for topic in topics}
+    return next((t for t in PRIORITY if t in left), None)
+
+
+def _unpaid(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """A denied payment ("i haven't paid", "no le he pagado") is a threat not yet paid."""
+    for m, topics in found:
+        if "paid" in topics and _negated(m, (language, *m.langs)):
+            topics.discard("paid")
+            topics.add("blackmail")
+
+
+def _negated(m: Match, languages: Iterable[str]) -> bool:
+    langs = tuple(languages)
+    if m.after and m.after in words_of(NEGATIONS_AFTER, langs):
+        return True
+    negations, already = words_of(NEGATIONS, langs), words_of(ALREADY, langs)
+    before = m.lead[-3:]
+    for k in range(len(before) - 1, -1, -1):
+        if before[k] in already:
+            return False
+        if before[k] in negations:
+            return True
+    return False
+
+
+def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """ "He'll post them if I block him": the block is the threat's condition, not the ask."""
+    conditional = [
+        bool({*m.lead[-3:], m.key.split(" ")[0]} & words_of(CONDITIONALS, (language, *m.langs)))
+        for m, _ in found
+    ]
+    if not any(
+        "blackmail" in topics and not cond
+        for (_, topics), cond in zip(found, conditional, strict=True)
+    ):
+        return
+    for (_, topics), cond in zip(found, conditional, strict=True):
+        if cond:
+            topics.intersection_update(_KEPT)
+
+
+def _questions(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """What a question asks about outranks what the message only describes."""
+    openers = QUESTIONS.get(language, frozenset())
+    asked = {id(m) for m, topics in found if topics - _GENERIC and _asks(m, found, openers)}
+    if asked:
+        for m, topics in found:
+            # A longer phrase stays ("he wants 300 or he sends *the pics to my friends*, is
+            # this a scam?" is blackmail); a word that only names the subject goes.
+            if id(m) not in asked and m.size < _SAYS_MORE:
+                topics.difference_update(_SITUATIONS)
+
+
+def _asks(m: Match, found: Sequence[tuple[Match, set[str]]], openers: frozenset[str]) -> bool:
+    """Whether `m` is the first phrase after a question word, or opens a question clause."""
+    words = (*m.lead, *m.key.split(" ")[:2])
+    since = None  # where the nearest question word before or at `m` starts
+    for k in range(len(m.lead), -1, -1):
+        if words[k] in openers or " ".join(words[k : k + 2]) in openers:
+            since = m.start - (len(m.lead) - k)
+            break
+    if since is None and m.clause % 2 == 0:
+        return False
+    return not any(
+        o.variant == m.variant
+        and o.clause == m.clause
+        and (since is None or o.start >= since)
+        and o.start < m.start
+        and topics - _GENERIC
+        for o, topics in found
+    )
