@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from adviceline.normalise import NUMBER, clause_variants, letter_hints
 from adviceline.routing_choice import PRIORITY, choose
-from adviceline.routing_index import STEM, STEM_MIN, Index, Terms, compile_terms, topic_words
+from adviceline.routing_index import (
+    END,
+    STEM,
+    STEM_MIN,
+    Index,
+    Terms,
+    compile_terms,
+    topic_words,
+)
 from adviceline.routing_match import FIRM_TYPO, Match, Phrase, align, hidden
 
 __all__ = ["PRIORITY", "RESERVED", "Routed", "Router", "Terms"]
@@ -115,16 +123,39 @@ class Router:
                 # Exact only: a keyword alone in free text is a weak sign already.
                 matches += self._match("keywords", seq, marks, [()] * len(seq), number)
         language = self._language(body, seqs, whole, matches, fallback)
+        matches = self._foreign_words(matches, language)
         if any("danger" in m.topics for m in matches):
             return Routed("danger", language)
-        if not any(lang == language for m in matches for lang, _ in m.tags):
-            # Other languages' phrases count then, but not one that is just a common word of
-            # the message's own language ("para" is Swedish for money, Spanish for "for").
-            common = self.index["words"]
-            matches = [m for m in matches if " " in m.key or language not in common.get(m.key, ())]
         topics = {_tag(t)[1] for t in whole}
         topic = next((t for t in PRIORITY if t in topics), None) or choose(matches, language)
         return Routed(topic or self._word_topic(language, seqs) or "menu", language)
+
+    def _foreign_words(self, matches: list[Match], language: str) -> list[Match]:
+        """Matches without another language's one-word phrase that is an ordinary word of the
+        message's language: Swedish "gift" (poison) in "una gift card", "para" (money) in "para
+        que". Such a word still counts for its other tags ("gift card" in Italian)."""
+        words: Mapping[str, Sequence[str]] = self.index["words"]
+        phrase_words: Mapping[str, Sequence[str]] = self.index.get("phrase_words", {})
+        own = any(lang == language for m in matches for lang, _ in m.tags)
+        out = []
+        for m in matches:
+            if " " not in m.key and (
+                language in words.get(m.key, ()) or language in phrase_words.get(m.key, ())
+            ):
+                # Danger of another language yields always; other topics only when the
+                # message's language has phrases of its own ("help me" is Dutch support).
+                tags = frozenset(
+                    (lang, topic)
+                    for lang, topic in m.tags
+                    if lang == language or (topic != "danger" and own)
+                )
+                if tags != m.tags:
+                    if not tags:
+                        continue
+                    langs = frozenset(lang for lang, _ in tags)
+                    m = replace(m, tags=tags, langs=langs, topics=frozenset(t for _, t in tags))
+            out.append(m)
+        return out
 
     def _fix(self, tok: str) -> tuple[str, ...]:
         """The known words a mistyped token may stand for, if any are close enough."""
@@ -188,10 +219,13 @@ class Router:
                     phrase, needs, langs, topics, tags = self._parse(table, key)
                     if not needs <= present:
                         continue
-                    end, gapped, typos = align(phrase, seq, fixes, i)
+                    end, gap, typos = align(phrase, seq, fixes, i)
+                    if end and phrase[-1] == END:  # align() matched the $ itself only at the end
+                        end = end if end == len(seq) or marks[end] != marks[end - 1] else 0
                     if end and "danger" in topics and len(phrase) <= 2:
-                        typoed = [seq[k] for k in range(i, end) if fixes[k]]
-                        tags = _short_danger(tags, gapped, typoed if typos else [])
+                        typoed = [seq[k] for k in range(i, end) if typos and fixes[k]]
+                        exact = [seq[k] for k in range(i, end) if not (typos and fixes[k])]
+                        tags = self._short_danger(tags, gap >= 0, typoed, exact)
                         langs, topics = frozenset(t[0] for t in tags), frozenset(t[1] for t in tags)
                     if end and tags:
                         context = range(max(0, i - _CONTEXT), i)
@@ -199,12 +233,28 @@ class Router:
                         after = seq[end] if end < len(seq) and marks[end] == marks[i] else ""
                         found.append(
                             Match(
-                                *(i, end, key, langs, topics, tags, gapped, typos),
+                                *(i, end, key, langs, topics, tags, gap, typos),
                                 *(lead, after, marks[i], variant),
                             )
                         )
         starts = [m.start for m in found]  # ascending: found in order of start
         return [m for m in found if not hidden(m, found[bisect_left(starts, m.start - _LONGEST) :])]
+
+    def _short_danger(
+        self,
+        tags: frozenset[tuple[str, str]],
+        gapped: bool,
+        typoed: Sequence[str],
+        exact: Sequence[str],
+    ) -> frozenset[tuple[str, str]]:
+        """A danger phrase of one or two words counts only as written, or with a typo in a long
+        word, or next to a word that says it already: "kill mysefl" is danger, but "mama mnie
+        zabije jak się dowie" is not "zabije się", nor "me costó" (it cost me) "me corto"."""
+        words: Mapping[str, Sequence[str]] = self.index["words"]
+        telling = bool(exact) and all(len(tok) >= STEM_MIN and tok not in words for tok in exact)
+        if gapped or (typoed and not telling and min(map(len, typoed)) < FIRM_TYPO):
+            return frozenset(tag for tag in tags if tag[1] != "danger")
+        return tags
 
     def _parse(self, table: str, key: str) -> _Parsed:
         """A phrase's tokens, needed words, languages, topics and tags (parsed once, then kept)."""
@@ -214,7 +264,7 @@ class Router:
             phrase = tuple(key.split(" "))
             parsed = (
                 phrase,
-                frozenset(t for t in phrase if t != NUMBER and not t.endswith(STEM)),
+                frozenset(t for t in phrase if t not in (NUMBER, END) and not t.endswith(STEM)),
                 frozenset(lang for lang, _ in tags),
                 frozenset(topic for _, topic in tags),
                 tags,
@@ -232,7 +282,7 @@ class Router:
         # Corrected typos count only in long words here: "game" is not a typo of "gave".
         for tok in {(len(t) > 5 and self._fix(t)[:1] or (t,))[0] for seq in variants for t in seq}:
             for topic, share in weights.get(tok, {}).items():
-                if True:
+                if topic != "danger":  # danger comes from its phrases, never from loose words
                     score[topic] = score.get(topic, 0.0) + share
                     count[topic] = count.get(topic, 0) + 1
         ranked = sorted(score.items(), key=lambda item: -item[1])
@@ -288,16 +338,6 @@ class Router:
             if lang in tied:
                 return lang
         return min(tied)
-
-
-def _short_danger(
-    tags: frozenset[tuple[str, str]], gapped: bool, typoed: Sequence[str]
-) -> frozenset[tuple[str, str]]:
-    """A danger phrase of one or two words counts only as written, or with a typo in a long word:
-    "mama mnie zabije jak się dowie" is not "zabije się", "me costó" is not "me corto"."""
-    if gapped or any(len(tok) < FIRM_TYPO for tok in typoed):
-        return frozenset(tag for tag in tags if tag[1] != "danger")
-    return tags
 
 
 def _tag(tag: str) -> tuple[str, str]:

@@ -34,11 +34,14 @@ PRIORITY: Final = (
 )
 # Topics that a threat's condition never takes away: danger, who is writing, the threat itself.
 _KEPT: Final = frozenset({"danger", "parent", "blackmail"})
+# How many words before a phrase an "if" or an "or else" makes it part of a threat.
+_SCOPE: Final = 4
 # Topics that say what is going on rather than what to do: a question about something else
 # outranks them ("a girl wants to facetime naked, *is this a scam*?"). Support and the menu
 # ("what do i do", "help") never make a message a question of their own.
 _SITUATIONS: Final = frozenset({"blackmail", "signs", "support", "menu"})
 _GENERIC: Final = frozenset({"support", "menu"})
+_ACTIONS: Final = frozenset({"report", "remove", "evidence", "block"})
 # A phrase this long says more than a question after it: "he wants 300 or he sends *the pics
 # to my friends*, is this a scam?" is blackmail.
 _SAYS_MORE: Final = 3.0
@@ -90,7 +93,9 @@ def _negated(m: Match, languages: Iterable[str]) -> bool:
 def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
     """ "He'll post them if I block him": the block is the threat's condition, not the ask."""
     conditional = [
-        bool({*m.lead[-3:], m.key.split(" ")[0]} & words_of(CONDITIONALS, (language, *m.langs)))
+        bool(
+            {*m.lead[-_SCOPE:], m.key.split(" ")[0]} & words_of(CONDITIONALS, (language, *m.langs))
+        )
         for m, _ in found
     ]
     if not any(
@@ -107,12 +112,16 @@ def _questions(found: list[tuple[Match, set[str]]], language: str) -> None:
     """What a question asks about outranks what the message only describes."""
     openers = QUESTIONS.get(language, frozenset())
     asked = {id(m) for m, topics in found if topics - _GENERIC and _asks(m, found, openers)}
-    if asked:
-        for m, topics in found:
-            # A longer phrase stays ("he wants 300 or he sends *the pics to my friends*, is
-            # this a scam?" is blackmail); a word that only names the subject goes.
-            if id(m) not in asked and m.size < _SAYS_MORE:
-                topics.difference_update(_SITUATIONS)
+    if not asked:
+        return
+    # Asked what to do ("what should i *save* before reporting"), the other things to do
+    # mentioned go too; asked what something is, only the other descriptions go.
+    acts = any(topics & _ACTIONS for m, topics in found if id(m) in asked)
+    for m, topics in found:
+        # A longer phrase stays ("he wants 300 or he sends *the pics to my friends*, is
+        # this a scam?" is blackmail); a word that only names the subject goes.
+        if id(m) not in asked and m.size < _SAYS_MORE:
+            topics.difference_update(_SITUATIONS | (_ACTIONS if acts else frozenset()))
 
 
 def _asks(m: Match, found: Sequence[tuple[Match, set[str]]], openers: frozenset[str]) -> bool:

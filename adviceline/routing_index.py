@@ -13,13 +13,25 @@ from typing import Any, Final
 
 from adviceline.normalise import token_variants
 
-__all__ = ["STEM", "STEM_MIN", "Index", "Terms", "compile_terms", "phrase_variants", "topic_words"]
+__all__ = [
+    "END",
+    "STEM",
+    "STEM_MIN",
+    "Index",
+    "Terms",
+    "compile_terms",
+    "phrase_variants",
+    "topic_words",
+]
 
 # In a phrase, "word*" matches every word that starts with "word" (at least STEM_MIN letters):
 # "threaten*" matches threaten, threatens, threatening, threatened.
 STEM: Final = "*"
 STEM_MIN: Final = 4
 _STAR_WORD: Final = "zzstemzz"  # survives tokenising, unlike "*"
+# A phrase ending in "$" matches only where the message's clause ends: "ich kann nicht mehr $"
+# is danger, "ich kann nicht mehr schlafen" is not.
+END: Final = "$"
 
 # The index: {"languages": [codes], "whole"/"phrases"/"keywords": {"tok tok": ["lang/topic"]},
 # "<table>_by_first": {first key: ["tok tok", ...]}, "words": {tok: [langs]},
@@ -44,9 +56,12 @@ def first_key(tok: str) -> str:
 
 
 def phrase_variants(text: str) -> tuple[tuple[str, ...], ...]:
-    """token_variants of a phrase, keeping a trailing * on stems ("threaten*")."""
+    """token_variants of a phrase, keeping a trailing * on stems ("threaten*") and a final $."""
+    text = text.strip()
+    end = (END,) if text.endswith(END) and len(text) > 1 else ()
+    text = text[:-1] if end else text
     if STEM not in text:
-        return token_variants(text)
+        return tuple((*seq, *end) for seq in token_variants(text) if seq)
     out = []
     for seq in token_variants(re.sub(r"(?<=\w)\*", f" {_STAR_WORD} ", text)):
         merged: list[str] = []
@@ -55,7 +70,8 @@ def phrase_variants(text: str) -> tuple[tuple[str, ...], ...]:
                 merged[-1] += STEM
             elif tok != _STAR_WORD:
                 merged.append(tok)
-        out.append(tuple(merged))
+        if merged:
+            out.append((*merged, *end))
     return tuple(out)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from adviceline.normalise import NUMBER
-from adviceline.routing_index import STEM
+from adviceline.routing_index import END, STEM
 from adviceline.routing_words import NEGATIONS as NEGATION_WORDS
 
 __all__ = ["FIRM_TYPO", "NEGATIONS", "Match", "Phrase", "align", "hidden"]
@@ -35,7 +35,7 @@ class Match:
     langs: frozenset[str]
     topics: frozenset[str]
     tags: frozenset[tuple[str, str]]  # (language, topic)
-    gapped: bool = False  # matched with an extra word inside
+    gap: int = -1  # where an extra word sits inside it, if one does
     typos: int = 0  # corrected tokens
     lead: tuple[str, ...] = ()  # up to five words before it, in the same clause
     after: str = ""  # the word after it, in the same clause
@@ -46,11 +46,16 @@ class Match:
     def size(self) -> float:
         """How much the phrase says: its words, a stem or a number counting half."""
         toks = self.key.split(" ")
-        return sum(0.5 if t == NUMBER or t.endswith(STEM) else 1.0 for t in toks)
+        return sum(0.5 if t == NUMBER or t.endswith(STEM) else float(t != END) for t in toks)
+
+    @property
+    def gapped(self) -> bool:
+        """Matched with an extra word inside."""
+        return self.gap >= 0
 
     def exact(self) -> bool:
         """Matched word for word, with no extra word and no corrected typo."""
-        return not self.gapped and not self.typos
+        return self.gap < 0 and not self.typos
 
 
 def hidden(m: Match, nearby: Iterable[Match]) -> bool:
@@ -72,7 +77,8 @@ def hidden(m: Match, nearby: Iterable[Match]) -> bool:
             if exact_over_loose and covers:
                 return True
             if (
-                m.exact()
+                "danger" in m.topics
+                and m.exact()
                 and o.exact()
                 and len(m.key.split(" ")) <= 2
                 and o.start == m.start
@@ -84,7 +90,9 @@ def hidden(m: Match, nearby: Iterable[Match]) -> bool:
             # An exact phrase competing for some of its words beats a loose match; one lying
             # inside it does not ("sent him bitcoin" stays "sent bitcoin").
             return True
-        elif covers and o.end - o.start > m.end - m.start:
+        elif covers and o.end - o.start > m.end - m.start and not m.start <= o.gap < m.end:
+            # A longer phrase hides one inside it, but not one that its extra word belongs to:
+            # "har (delat) mina bilder" leaves "delat mina bilder" alone.
             return True
     return False
 
@@ -101,25 +109,27 @@ def _cost(want: str, got: str, fix: tuple[str, ...]) -> int | None:
 
 def align(
     phrase: Phrase, seq: Sequence[str], fixes: Sequence[tuple[str, ...]], i: int
-) -> tuple[int, bool, int]:
-    """Where `phrase` ends if it occurs at `i` (0 if it doesn't), whether one extra word sits
-    inside it ("sent *him* the money" for "sent the money"), and how many typos it needed;
-    never both a gap and a typo."""
+) -> tuple[int, int, int]:
+    """Where `phrase` ends if it occurs at `i` (0 if it doesn't), where one extra word sits
+    inside it (-1 if none: "sent *him* the money" for "sent the money"), and how many typos it
+    needed; never both an extra word and a typo."""
     typos = _cost(phrase[0], seq[i], fixes[i])
     if typos is None:
-        return 0, False, 0
-    pos, gaps = i, 0
+        return 0, -1, 0
+    pos, gap = i, -1
     for want in phrase[1:]:
+        if want == END:  # the caller checks that the clause ends here
+            break
         step = _cost(want, seq[pos + 1], fixes[pos + 1]) if pos + 1 < len(seq) else None
-        if step is None and gaps == 0 and pos + 2 < len(seq) and seq[pos + 1] not in NEGATIONS:
+        if step is None and gap < 0 and pos + 2 < len(seq) and seq[pos + 1] not in NEGATIONS:
             step = _cost(want, seq[pos + 2], fixes[pos + 2])
-            gaps, pos = (1, pos + 1) if step is not None else (gaps, pos)
+            gap, pos = (pos + 1, pos + 1) if step is not None else (gap, pos)
         if step is None:
-            return 0, False, 0
+            return 0, -1, 0
         typos, pos = typos + step, pos + 1
-    if typos and (gaps or not _typos_ok(phrase, typos, seq[i])):
-        return 0, False, 0
-    return pos + 1, gaps > 0, typos
+    if typos and (gap >= 0 or not _typos_ok(phrase, typos, seq[i])):
+        return 0, -1, 0
+    return pos + 1, gap, typos
 
 
 def _typos_ok(phrase: Phrase, typos: int, first: str) -> bool:

@@ -44,17 +44,18 @@ ALREADY: Final[Mapping[str, frozenset[str]]] = {
     "pt": frozenset(("ja",)),
     "sv": frozenset(("redan",)),
 }
-# "If" and "unless": what follows is a condition ("he'll post them if i block him").
+# "If", "unless", "or else": what follows is a threat's condition or consequence ("he'll post
+# them if i block him", "she wants 300 or she posts them on my story").
 CONDITIONALS: Final[Mapping[str, frozenset[str]]] = {
-    "en": frozenset(("if", "unless", "once", "when")),
-    "fr": frozenset(("si", "sil", "sinon", "quand")),
-    "de": frozenset(("wenn", "falls", "sobald", "sonst")),
-    "es": frozenset(("si", "cuando")),
-    "it": frozenset(("se", "quando", "altrimenti")),
-    "nl": frozenset(("als", "indien", "zodra", "anders")),
-    "pl": frozenset(("jak", "jesli", "jezeli", "gdy", "jakbym", "jesliby")),
-    "pt": frozenset(("se", "caso", "quando", "senao")),
-    "sv": frozenset(("om", "ifall", "annars", "nar")),
+    "en": frozenset(("if", "unless", "once", "when", "or", "otherwise", "else")),
+    "fr": frozenset(("si", "sil", "sinon", "quand", "ou")),
+    "de": frozenset(("wenn", "falls", "sobald", "sonst", "oder")),
+    "es": frozenset(("si", "cuando", "sino", "o")),
+    "it": frozenset(("se", "quando", "altrimenti", "senno", "o")),
+    "nl": frozenset(("als", "indien", "zodra", "anders", "of")),
+    "pl": frozenset(("jak", "jesli", "jezeli", "gdy", "jakbym", "jesliby", "inaczej", "albo")),
+    "pt": frozenset(("se", "caso", "quando", "senao", "ou")),
+    "sv": frozenset(("om", "ifall", "annars", "nar", "eller")),
 }
 # What opens a question, as one or two words: the phrase right after it is what the person
 # asks about ("how do i *get them removed*", "quali sono *i segnali* di una sextortion").

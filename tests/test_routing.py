@@ -207,9 +207,9 @@ def test_one_extra_word_may_sit_inside_a_phrase() -> None:
     assert router.route("i sent him the money").topic == "paid"
     assert router.route("i will hang myself").topic == "danger"
     phrase, fixes = ("sent", "the", "money"), [()] * 5
-    assert align(phrase, ("sent", "him", "the", "money"), fixes, 0) == (4, True, 0)
-    assert align(phrase, ("sent", "him", "all", "the", "money"), fixes, 0) == (0, False, 0)
-    assert align(("donne", "#"), ("donne", "pas", "200"), fixes, 0) == (0, False, 0)  # negation
+    assert align(phrase, ("sent", "him", "the", "money"), fixes, 0) == (4, 1, 0)
+    assert align(phrase, ("sent", "him", "all", "the", "money"), fixes, 0) == (0, -1, 0)
+    assert align(("donne", "#"), ("donne", "pas", "200"), fixes, 0) == (0, -1, 0)  # negation
 
 
 def test_a_loose_match_loses_only_to_an_exact_phrase_competing_for_its_words() -> None:
