@@ -9,6 +9,7 @@ from adviceline.routing_match import Match
 from adviceline.routing_words import (
     ALREADY,
     CONDITIONALS,
+    CONSEQUENCES,
     NEGATIONS,
     NEGATIONS_AFTER,
     QUESTIONS,
@@ -36,12 +37,13 @@ PRIORITY: Final = (
 _KEPT: Final = frozenset({"danger", "parent", "blackmail"})
 # How many words before a phrase an "if" or an "or else" makes it part of a threat.
 _SCOPE: Final = 4
+# How far before a phrase a question word may open the question it answers.
+_CONTEXT: Final = 5
 # Topics that say what is going on rather than what to do: a question about something else
 # outranks them ("a girl wants to facetime naked, *is this a scam*?"). Support and the menu
 # ("what do i do", "help") never make a message a question of their own.
 _SITUATIONS: Final = frozenset({"blackmail", "signs", "support", "menu"})
 _GENERIC: Final = frozenset({"support", "menu"})
-_ACTIONS: Final = frozenset({"report", "remove", "evidence", "block"})
 # A phrase this long says more than a question after it: "he wants 300 or he sends *the pics
 # to my friends*, is this a scam?" is blackmail.
 _SAYS_MORE: Final = 3.0
@@ -91,13 +93,16 @@ def _negated(m: Match, languages: Iterable[str]) -> bool:
 
 
 def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
-    """ "He'll post them if I block him": the block is the threat's condition, not the ask."""
-    conditional = [
-        bool(
-            {*m.lead[-_SCOPE:], m.key.split(" ")[0]} & words_of(CONDITIONALS, (language, *m.langs))
+    """ "He'll post them if I block him": the block is the threat's condition, not the ask; and
+    "she wants 300 or she posts them on my story" is a threat, not a post to take down."""
+    conditional = []
+    for m, _ in found:
+        langs = (language, *m.langs)
+        since = _opened(m, words_of(CONDITIONALS, langs), 3)
+        conditional.append(
+            (since is not None and _first_since(m, found, since))
+            or _opened(m, words_of(CONSEQUENCES, langs), _SCOPE) is not None
         )
-        for m, _ in found
-    ]
     if not any(
         "blackmail" in topics and not cond
         for (_, topics), cond in zip(found, conditional, strict=True)
@@ -111,34 +116,42 @@ def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
 def _questions(found: list[tuple[Match, set[str]]], language: str) -> None:
     """What a question asks about outranks what the message only describes."""
     openers = QUESTIONS.get(language, frozenset())
-    asked = {id(m) for m, topics in found if topics - _GENERIC and _asks(m, found, openers)}
+    asked = set()
+    for m, topics in found:
+        since = _opened(m, openers, _CONTEXT)
+        if since is None and m.clause % 2:
+            since = -1  # a clause ending in "?": its first phrase is the question
+        if topics - _GENERIC and since is not None and _first_since(m, found, since):
+            asked.add(id(m))
     if not asked:
         return
-    # Asked what to do ("what should i *save* before reporting"), the other things to do
-    # mentioned go too; asked what something is, only the other descriptions go.
-    acts = any(topics & _ACTIONS for m, topics in found if id(m) in asked)
     for m, topics in found:
         # A longer phrase stays ("he wants 300 or he sends *the pics to my friends*, is
         # this a scam?" is blackmail); a word that only names the subject goes.
         if id(m) not in asked and m.size < _SAYS_MORE:
-            topics.difference_update(_SITUATIONS | (_ACTIONS if acts else frozenset()))
+            topics.difference_update(_SITUATIONS)
 
 
-def _asks(m: Match, found: Sequence[tuple[Match, set[str]]], openers: frozenset[str]) -> bool:
-    """Whether `m` is the first phrase after a question word, or opens a question clause."""
-    words = (*m.lead, *m.key.split(" ")[:2])
-    since = None  # where the nearest question word before or at `m` starts
-    for k in range(len(m.lead), -1, -1):
+def _opened(m: Match, openers: frozenset[str], scope: int) -> int | None:
+    """Where the nearest opener (one or two words) in the `scope` words before `m`, or at its
+    start, begins; None if there is none."""
+    lead = m.lead[-scope:]
+    words = (*lead, *m.key.split(" ")[:2])
+    for k in range(len(lead), -1, -1):
         if words[k] in openers or " ".join(words[k : k + 2]) in openers:
-            since = m.start - (len(m.lead) - k)
-            break
-    if since is None and m.clause % 2 == 0:
-        return False
+            return m.start - (len(lead) - k)
+    return None
+
+
+def _first_since(m: Match, found: Sequence[tuple[Match, set[str]]], since: int) -> bool:
+    """Whether `m` is the first phrase of its clause from word `since` on (a phrase before it
+    of the same topic, overlapping it, aside: "je le bloque" and "bloque")."""
+    mine = next(topics for o, topics in found if o is m)
     return not any(
         o.variant == m.variant
         and o.clause == m.clause
-        and (since is None or o.start >= since)
-        and o.start < m.start
+        and since <= o.start < m.start
+        and (o.end <= m.start or not topics & mine)
         and topics - _GENERIC
         for o, topics in found
     )

@@ -65,7 +65,7 @@ def hidden(m: Match, nearby: Iterable[Match]) -> bool:
     for o in nearby:
         if o.start >= m.end:
             return False
-        if o.topics & m.topics or o.end <= m.start:
+        if o.tags & m.tags or o.end <= m.start:
             continue
         exact_over_loose = m.gapped and not o.gapped
         covers = o.start <= m.start and o.end >= m.end
@@ -86,7 +86,7 @@ def hidden(m: Match, nearby: Iterable[Match]) -> bool:
                 and o.langs & m.langs
             ):
                 return True
-        elif exact_over_loose and (o.start < m.start or o.end > m.end):
+        elif exact_over_loose and (covers or o.start < m.start or o.end > m.end):
             # An exact phrase competing for some of its words beats a loose match; one lying
             # inside it does not ("sent him bitcoin" stays "sent bitcoin").
             return True

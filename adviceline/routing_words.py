@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-__all__ = ["ALREADY", "CONDITIONALS", "NEGATIONS", "NEGATIONS_AFTER", "QUESTIONS", "words_of"]
+__all__ = [
+    "ALREADY",
+    "CONDITIONALS",
+    "CONSEQUENCES",
+    "NEGATIONS",
+    "NEGATIONS_AFTER",
+    "QUESTIONS",
+    "words_of",
+]
 
 # fmt: off
 # Negation before a verb ("i haven't paid", "no le he pagado", "ich habe nicht bezahlt").
@@ -44,18 +52,31 @@ ALREADY: Final[Mapping[str, frozenset[str]]] = {
     "pt": frozenset(("ja",)),
     "sv": frozenset(("redan",)),
 }
-# "If", "unless", "or else": what follows is a threat's condition or consequence ("he'll post
-# them if i block him", "she wants 300 or she posts them on my story").
+# "If", "unless": the phrase right after is a threat's condition ("he'll post them if i block
+# him", "si je bloque il balance tout").
 CONDITIONALS: Final[Mapping[str, frozenset[str]]] = {
-    "en": frozenset(("if", "unless", "once", "when", "or", "otherwise", "else")),
-    "fr": frozenset(("si", "sil", "sinon", "quand", "ou")),
-    "de": frozenset(("wenn", "falls", "sobald", "sonst", "oder")),
-    "es": frozenset(("si", "cuando", "sino", "o")),
-    "it": frozenset(("se", "quando", "altrimenti", "senno", "o")),
-    "nl": frozenset(("als", "indien", "zodra", "anders", "of")),
-    "pl": frozenset(("jak", "jesli", "jezeli", "gdy", "jakbym", "jesliby", "inaczej", "albo")),
-    "pt": frozenset(("se", "caso", "quando", "senao", "ou")),
-    "sv": frozenset(("om", "ifall", "annars", "nar", "eller")),
+    "en": frozenset(("if", "unless", "once")),
+    "fr": frozenset(("si", "sil")),
+    "de": frozenset(("wenn", "falls", "sobald")),
+    "es": frozenset(("si",)),
+    "it": frozenset(("se",)),
+    "nl": frozenset(("als", "indien", "zodra")),
+    "pl": frozenset(("jak", "jesli", "jezeli", "gdy", "jakbym", "jesliby")),
+    "pt": frozenset(("se", "caso")),
+    "sv": frozenset(("om", "ifall")),
+}
+# "Or else": what follows is a threat's consequence ("she wants 300 or she posts them on my
+# story", "sonst schickt er alles rum").
+CONSEQUENCES: Final[Mapping[str, frozenset[str]]] = {
+    "en": frozenset(("or", "otherwise", "else")),
+    "fr": frozenset(("sinon", "ou")),
+    "de": frozenset(("sonst", "oder", "ansonsten")),
+    "es": frozenset(("sino", "o")),
+    "it": frozenset(("altrimenti", "senno", "o")),
+    "nl": frozenset(("anders", "of")),
+    "pl": frozenset(("inaczej", "albo", "bo")),
+    "pt": frozenset(("senao", "ou")),
+    "sv": frozenset(("annars", "eller")),
 }
 # What opens a question, as one or two words: the phrase right after it is what the person
 # asks about ("how do i *get them removed*", "quali sono *i segnali* di una sextortion").

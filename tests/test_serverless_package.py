@@ -238,6 +238,10 @@ def test_zip_build_is_deterministic(packaged: Packaged, tmp_path: Path) -> None:
     fn = packager.FUNCTIONS["webhook"]
     first = packager.build(fn, tmp_path / "a", python=python, cache=cache)
     second = packager.build(fn, tmp_path / "b", python=python, cache=cache)
+    with zipfile.ZipFile(first) as one, zipfile.ZipFile(second) as two:
+        assert one.namelist() == two.namelist()
+        differ = [n for n in one.namelist() if one.read(n) != two.read(n)]
+    assert differ == []
     assert first.read_bytes() == second.read_bytes()
 
 
