@@ -4,7 +4,8 @@ The packaging script writes `adviceline/bundle.pickle` from the tree it ships (c
 compile_bundle), so a cold start unpickles ready-made objects instead of parsing messages/ and
 building the routing index. The file is a header, the calling-code table and the Content, as three
 pickles in a row. The header names the code and the messages it was built from: a bundle is used
-only by the code that wrote it (BundleError otherwise), and never instead of newer messages/.
+only by the code that wrote it (BundleError otherwise), and never instead of a messages/ beside
+the package that differs from the one it was built from (content.default_source).
 
 Pickle is safe here because the file is our own build output, shipped read-only inside the
 deployment package beside the code that reads it; it is never received from anyone.
@@ -31,6 +32,7 @@ __all__ = [
     "messages_digest",
     "read_bundle",
     "read_header",
+    "sources_digest",
     "write_bundle",
 ]
 
@@ -129,7 +131,7 @@ def read_bundle(path: Path, *, content: bool = True) -> tuple[dict[str, Any], Ca
 def _header(fh: io.BufferedReader, path: Path) -> dict[str, Any]:
     try:
         header = _load(fh)
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong, it is not our bundle
         raise BundleError(f"{Path(path).name} is not a content bundle") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BundleError(f"{Path(path).name} has another format; rebuild the package")

@@ -10,6 +10,7 @@ from typing import Final
 __all__ = [
     "MAX_CHARS",
     "NUMBER",
+    "accented_words",
     "clause_variants",
     "fold",
     "letter_hints",
@@ -26,6 +27,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u0060\u00b4]")
 # Letters and digits are words; a change between them splits ("50eur" -> "50", "eur").
 _WORDS = re.compile(r"[^\W\d_]+|\d+|#")
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 # Where one clause of a message ends and the next begins: "no, ya le pagué" is two clauses.
 _CLAUSE_ENDS = re.compile("([.,;:!?\n\u2026\u2013\u2014\u00bf\u00a1\uff1f]+)")
@@ -99,6 +101,15 @@ def clause_variants(text: str) -> tuple[tuple[tuple[str, ...], tuple[int, ...]],
         if not out or tuple(toks) != out[0][0]:
             out.append((tuple(toks), tuple(marks)))
     return tuple(out)
+
+
+def accented_words(text: str) -> frozenset[str]:
+    """The words of `text` that carry an accent or a letter outside a-z, lower case, accents kept:
+    "policía" and "polícia" tell Spanish from Portuguese where "policia" cannot."""
+    if text.isascii():
+        return frozenset()
+    text = unicodedata.normalize("NFC", _SURROGATES.sub(" ", text[:MAX_CHARS]).casefold())
+    return frozenset(w for w in _LETTER_WORDS.findall(text) if len(w) > 1 and not w.isascii())
 
 
 def letter_hints(text: object) -> dict[str, float]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
-from adviceline.normalise import NUMBER, clause_variants, letter_hints
+from adviceline.normalise import NUMBER, clause_variants
 from adviceline.routing_choice import PRIORITY, choose
 from adviceline.routing_index import (
     END,
@@ -18,6 +18,7 @@ from adviceline.routing_index import (
     compile_terms,
     topic_words,
 )
+from adviceline.routing_language import message_language
 from adviceline.routing_match import FIRM_TYPO, Match, Phrase, align, hidden
 
 __all__ = ["PRIORITY", "RESERVED", "Routed", "Router", "Terms"]
@@ -38,10 +39,6 @@ _WORD_COUNT: Final = 2
 _FIRM_STEM: Final = 6
 # At most this many equally close words are tried for a typo.
 _FIXES: Final = 4
-# What a word seen in a language's phrases adds to that language (shared between languages).
-_PHRASE_WORD: Final = 0.5
-# What the sender's country adds to its usual language's score, if the words point to it at all.
-_COUNTRY_PRIOR: Final = 0.5
 # No phrase is longer than this many words (with the one extra word allowed inside it).
 _LONGEST: Final = 16
 # A long message still gets an answer quickly: only this many words are looked at.
@@ -122,7 +119,7 @@ class Router:
             for number, (seq, marks) in enumerate(variants):
                 # Exact only: a keyword alone in free text is a weak sign already.
                 matches += self._match("keywords", seq, marks, [()] * len(seq), number)
-        language = self._language(body, seqs, whole, matches, fallback)
+        language = message_language(self.index, body, seqs, whole, matches, fallback, self._pick)
         matches = self._foreign_words(matches, language)
         if any("danger" in m.topics for m in matches):
             return Routed("danger", language)
@@ -130,28 +127,39 @@ class Router:
         topic = next((t for t in PRIORITY if t in topics), None) or choose(matches, language)
         return Routed(topic or self._word_topic(language, seqs) or "menu", language)
 
+    def _pick(self, score: Mapping[str, float], fallback: str) -> str:
+        """The best-scoring language; in a tie the country's, then the default, then A-Z."""
+        score = {lang: s for lang, s in score.items() if lang in self.languages and s > 0}
+        if not score:
+            return fallback
+        best = max(score.values())
+        tied = {lang for lang, s in score.items() if s == best}
+        return next((lang for lang in (fallback, self.default) if lang in tied), min(tied))
+
     def _foreign_words(self, matches: list[Match], language: str) -> list[Match]:
-        """Matches without another language's one-word phrase that is an ordinary word of the
-        message's language: Swedish "gift" (poison) in "una gift card", "para" (money) in "para
-        que". Such a word still counts for its other tags ("gift card" in Italian)."""
+        """Matches without what another language's phrases say only by accident: a one-word
+        phrase that is an ordinary word of the message's language (Swedish "gift", poison, in
+        "una gift card"; "para", money, in "para que"), or danger reached through a typo
+        ("urgente" is no typo of French "urgence"). Other tags stay ("gift card" in Italian)."""
         words: Mapping[str, Sequence[str]] = self.index["words"]
         phrase_words: Mapping[str, Sequence[str]] = self.index.get("phrase_words", {})
         own = any(lang == language for m in matches for lang, _ in m.tags)
         out = []
         for m in matches:
-            if " " not in m.key and (
+            common = " " not in m.key and (
                 language in words.get(m.key, ()) or language in phrase_words.get(m.key, ())
-            ):
+            )
+            if common or (m.typos and "danger" in m.topics):
                 # Danger of another language yields always; other topics only when the
                 # message's language has phrases of its own ("help me" is Dutch support).
                 tags = frozenset(
                     (lang, topic)
                     for lang, topic in m.tags
-                    if lang == language or (topic != "danger" and own)
+                    if lang == language or (topic != "danger" and (own or not common))
                 )
+                if not tags:
+                    continue
                 if tags != m.tags:
-                    if not tags:
-                        continue
                     langs = frozenset(lang for lang, _ in tags)
                     m = replace(m, tags=tags, langs=langs, topics=frozenset(t for _, t in tags))
             out.append(m)
@@ -291,53 +299,6 @@ class Router:
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < _WORD_MARGIN:
             return None
         return ranked[0][0]
-
-    def _language(
-        self,
-        body: object,
-        variants: Sequence[Sequence[str]],
-        whole: set[str],
-        matches: Sequence[Match],
-        fallback: str,
-    ) -> str:
-        """The language the message is written in, as far as its words tell."""
-        score: dict[str, float] = {}
-        words: Mapping[str, Sequence[str]] = self.index["words"]
-        # A word of some language's phrases hints at that language, a little, shared between
-        # the languages that use it ("pense", "bloqueio").
-        phrase_words: Mapping[str, Sequence[str]] = self.index.get("phrase_words", {})
-        for tok in {tok for seq in variants for tok in seq}:
-            for lang in words.get(tok, ()):
-                score[lang] = score.get(lang, 0.0) + 1.0
-            langs = phrase_words.get(tok, ())
-            for lang in langs:
-                score[lang] = score.get(lang, 0.0) + _PHRASE_WORD / len(langs)
-        seen: set[str] = set()
-        for m in matches:
-            if m.key not in seen:
-                seen.add(m.key)
-                # A stem ("bloqu*") is shared by related languages: it says less.
-                weight = m.key.count(" ") + 1 - m.key.count(STEM) / 2
-                for lang in m.langs:
-                    score[lang] = score.get(lang, 0.0) + weight
-        for lang in {tag.split("/")[0] for tag in whole}:
-            score[lang] = score.get(lang, 0.0) + 2.0
-        for lang, weight in letter_hints(body).items():
-            score[lang] = score.get(lang, 0.0) + weight
-        if score.get(fallback):  # the sender's country breaks near-ties between languages
-            score[fallback] += _COUNTRY_PRIOR
-        return self._pick(score, fallback)
-
-    def _pick(self, score: Mapping[str, float], fallback: str) -> str:
-        score = {lang: s for lang, s in score.items() if lang in self.languages and s > 0}
-        if not score:
-            return fallback
-        best = max(score.values())
-        tied = {lang for lang, s in score.items() if s == best}
-        for lang in (fallback, self.default):
-            if lang in tied:
-                return lang
-        return min(tied)
 
 
 def _tag(tag: str) -> tuple[str, str]:

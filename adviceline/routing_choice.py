@@ -10,6 +10,7 @@ from adviceline.routing_words import (
     ALREADY,
     CONDITIONALS,
     CONSEQUENCES,
+    JOINERS,
     NEGATIONS,
     NEGATIONS_AFTER,
     QUESTIONS,
@@ -35,8 +36,8 @@ PRIORITY: Final = (
 )
 # Topics that a threat's condition never takes away: danger, who is writing, the threat itself.
 _KEPT: Final = frozenset({"danger", "parent", "blackmail"})
-# How many words before a phrase an "if" or an "or else" makes it part of a threat.
-_SCOPE: Final = 4
+# How many words before a phrase an "or else" or "threatens to" makes it part of a threat.
+_SCOPE: Final = 5
 # How far before a phrase a question word may open the question it answers.
 _CONTEXT: Final = 5
 # Topics that say what is going on rather than what to do: a question about something else
@@ -44,6 +45,7 @@ _CONTEXT: Final = 5
 # ("what do i do", "help") never make a message a question of their own.
 _SITUATIONS: Final = frozenset({"blackmail", "signs", "support", "menu"})
 _GENERIC: Final = frozenset({"support", "menu"})
+_ACTIONS: Final = frozenset({"report", "remove", "evidence", "block"})
 # A phrase this long says more than a question after it: "he wants 300 or he sends *the pics
 # to my friends*, is this a scam?" is blackmail.
 _SAYS_MORE: Final = 3.0
@@ -67,6 +69,12 @@ def choose(matches: Sequence[Match], language: str) -> str | None:
     _conditions(found, language)
     _questions(found, language)
     left = {topic for _, topics in found for topic in topics}
+    if {"signs", "blackmail"} <= left:
+        # One word that names the subject ("naked", "sextortion") is no threat beside a longer
+        # phrase of an approach: "a girl wants to facetime naked" is a warning sign.
+        size = {t: max(m.size for m, ts in found if t in ts) for t in ("signs", "blackmail")}
+        if size["blackmail"] < _SAYS_MORE - 1 and size["signs"] >= _SAYS_MORE:
+            left.discard("blackmail")
     return next((t for t in PRIORITY if t in left), None)
 
 
@@ -101,7 +109,9 @@ def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
         since = _opened(m, words_of(CONDITIONALS, langs), 3)
         conditional.append(
             (since is not None and _first_since(m, found, since))
-            or _opened(m, words_of(CONSEQUENCES, langs), _SCOPE) is not None
+            # "il me menace *et* j'ai déjà payé": what comes after "and" is no longer the threat.
+            or _opened(m, words_of(CONSEQUENCES, langs), _SCOPE, words_of(JOINERS, langs))
+            is not None
         )
     if not any(
         "blackmail" in topics and not cond
@@ -125,21 +135,32 @@ def _questions(found: list[tuple[Match, set[str]]], language: str) -> None:
             asked.add(id(m))
     if not asked:
         return
+    # Asked what to do ("do i need *screenshots* for the police"), the other things to do
+    # named go too, unless asked as well ("should i block him *and* report him").
+    acts = any(topics & _ACTIONS for m, topics in found if id(m) in asked)
+    joiners = JOINERS.get(language, frozenset())
     for m, topics in found:
         # A longer phrase stays ("he wants 300 or he sends *the pics to my friends*, is
         # this a scam?" is blackmail); a word that only names the subject goes.
         if id(m) not in asked and m.size < _SAYS_MORE:
             topics.difference_update(_SITUATIONS)
+            if acts and not set(m.lead[-2:]) & joiners:
+                topics.difference_update(_ACTIONS)
 
 
-def _opened(m: Match, openers: frozenset[str], scope: int) -> int | None:
+def _opened(
+    m: Match, openers: frozenset[str], scope: int, stops: frozenset[str] | None = None
+) -> int | None:
     """Where the nearest opener (one or two words) in the `scope` words before `m`, or at its
-    start, begins; None if there is none."""
+    start, begins; None if there is none. With `stops`, only before it ("*threatening to*" is
+    the threat itself), and None if one of `stops` comes after it."""
     lead = m.lead[-scope:]
     words = (*lead, *m.key.split(" ")[:2])
-    for k in range(len(lead), -1, -1):
+    for k in range(len(lead) if stops is None else len(lead) - 1, -1, -1):
         if words[k] in openers or " ".join(words[k : k + 2]) in openers:
             return m.start - (len(lead) - k)
+        if stops and words[k] in stops:
+            return None
     return None
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from adviceline.normalise import token_variants
+from adviceline.normalise import accented_words, token_variants
 
 __all__ = [
     "END",
@@ -36,6 +36,7 @@ END: Final = "$"
 # The index: {"languages": [codes], "whole"/"phrases"/"keywords": {"tok tok": ["lang/topic"]},
 # "<table>_by_first": {first key: ["tok tok", ...]}, "words": {tok: [langs]},
 # "phrase_words": {tok: [langs whose phrases or keywords use it]},
+# "accented": {word as written, accents kept: [langs whose terms write it so]},
 # "vocab": [every token], "buckets": {first letter: [tokens of 4+ letters]}}.
 Index = Mapping[str, Any]
 
@@ -79,6 +80,7 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
     """Build the index from every language's terms."""
     tables: dict[str, dict[str, set[str]]] = {"whole": {}, "phrases": {}, "keywords": {}}
     words: dict[str, set[str]] = {}
+    accented: dict[str, set[str]] = {}
     languages: set[str] = set()
 
     def add(table: str, seq: Sequence[str], language: str, topic: str) -> None:
@@ -102,6 +104,13 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
             for seq in token_variants(text):
                 for tok in seq:
                     words.setdefault(tok, set()).add(term.language)
+        texts = [
+            *term.words,
+            *(t for ts in (*term.keywords.values(), *term.phrases.values()) for t in ts),
+        ]
+        for text in texts:
+            for word in accented_words(text):
+                accented.setdefault(word, set()).add(term.language)
 
     index: dict[str, Any] = {"languages": sorted(languages)}
     vocab: set[str] = set(words)
@@ -121,6 +130,7 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
                 if tok.isalpha() and len(tok) >= 2:
                     phrase_words.setdefault(tok, set()).update(t.split("/")[0] for t in tags)
     index["phrase_words"] = {tok: sorted(langs) for tok, langs in phrase_words.items()}
+    index["accented"] = {word: sorted(langs) for word, langs in accented.items()}
     index["vocab"] = sorted(vocab)
     buckets: dict[str, list[str]] = {}
     for tok in index["vocab"]:

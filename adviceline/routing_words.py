@@ -13,6 +13,7 @@ __all__ = [
     "ALREADY",
     "CONDITIONALS",
     "CONSEQUENCES",
+    "JOINERS",
     "NEGATIONS",
     "NEGATIONS_AFTER",
     "QUESTIONS",
@@ -65,18 +66,31 @@ CONDITIONALS: Final[Mapping[str, frozenset[str]]] = {
     "pt": frozenset(("se", "caso")),
     "sv": frozenset(("om", "ifall")),
 }
-# "Or else": what follows is a threat's consequence ("she wants 300 or she posts them on my
-# story", "sonst schickt er alles rum").
+# "Or else", "threatens to": what follows is the threat's consequence ("she wants 300 or she
+# posts them on my story", "hotar att lägga upp den på en porrsida").
 CONSEQUENCES: Final[Mapping[str, frozenset[str]]] = {
-    "en": frozenset(("or", "otherwise", "else")),
-    "fr": frozenset(("sinon", "ou")),
-    "de": frozenset(("sonst", "oder", "ansonsten")),
-    "es": frozenset(("sino", "o")),
-    "it": frozenset(("altrimenti", "senno", "o")),
-    "nl": frozenset(("anders", "of")),
-    "pl": frozenset(("inaczej", "albo", "bo")),
-    "pt": frozenset(("senao", "ou")),
-    "sv": frozenset(("annars", "eller")),
+    "en": frozenset(("or", "otherwise", "else", "threatens to", "threatening to", "threatened to",
+                     "threatens", "says hell", "said hed", "says shell", "said shed")),
+    "fr": frozenset(("sinon", "ou", "menace de", "menace d", "menace", "a menace")),
+    "de": frozenset(("sonst", "oder", "ansonsten", "droht", "drohte", "gedroht")),
+    "es": frozenset(("sino", "o", "amenaza con", "amenazo con", "amenaza")),
+    "it": frozenset(("altrimenti", "senno", "o", "minaccia di", "minacciato di", "minaccia")),
+    "nl": frozenset(("anders", "of", "dreigt", "dreigde", "gedreigd")),
+    "pl": frozenset(("inaczej", "albo", "bo", "grozi", "grozil", "grozila", "szantazuje")),
+    "pt": frozenset(("senao", "ou", "ameaca", "ameacou", "ameaca me")),
+    "sv": frozenset(("annars", "eller", "hotar att", "hotade att", "hotar", "hotade")),
+}
+# "And", "or", "then": a second thing asked about, joined to the first.
+JOINERS: Final[Mapping[str, frozenset[str]]] = {
+    "en": frozenset(("and", "or", "then", "also", "plus")),
+    "fr": frozenset(("et", "ou", "puis", "aussi")),
+    "de": frozenset(("und", "oder", "dann", "auch")),
+    "es": frozenset(("y", "e", "o", "u", "luego", "tambien")),
+    "it": frozenset(("e", "ed", "o", "poi", "anche")),
+    "nl": frozenset(("en", "of", "dan", "ook")),
+    "pl": frozenset(("i", "a", "oraz", "lub", "albo", "czy", "potem", "tez")),
+    "pt": frozenset(("e", "ou", "depois", "tambem")),
+    "sv": frozenset(("och", "eller", "sen", "sedan", "ocksa")),
 }
 # What opens a question, as one or two words: the phrase right after it is what the person
 # asks about ("how do i *get them removed*", "quali sono *i segnali* di una sextortion").

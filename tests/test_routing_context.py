@@ -177,3 +177,50 @@ def test_clause_marks_number_clauses_and_flag_questions() -> None:
     assert clause_variants("no, ya le pagué, ¿y ahora?") == (
         (("no", "ya", "le", "pague", "y", "ahora"), (0, 2, 2, 2, 7, 7)),
     )
+
+
+def test_a_one_word_mention_is_no_threat_beside_a_longer_phrase_of_an_approach() -> None:
+    router = _router(signs=["wants to facetime"], blackmail=["post them to everyone"])
+    assert topic("a girl wants to facetime naked", router) == "signs"
+    assert topic("naked, wants to facetime, will post them to everyone", router) == "blackmail"
+
+
+def test_accents_written_as_in_a_language_tell_it_from_its_neighbour() -> None:
+    router = Router(
+        [
+            Terms("es", {"menu": ["HOLA"]}, {"report": ["policía"]}, ["el"]),
+            Terms("pt", {"menu": ["OLA"]}, {"report": ["polícia"]}, ["o"]),
+        ],
+        {"PT": "pt", "ES": "es"},
+    )
+    assert router.route("policía", country="PT") == Routed("report", "es")
+    assert router.route("polícia", country="ES") == Routed("report", "pt")
+    assert router.route("policia", country="PT") == Routed("report", "pt")
+
+
+def test_asked_what_to_do_the_other_things_named_go_unless_asked_too() -> None:
+    router = _router(evidence=["screenshots"], report=["the police", "report him"])
+    assert topic("do i need screenshots for the police", router) == "evidence"
+    assert topic("i have screenshots for the police", router) == "report"  # no question
+    assert topic("should i block him and report him", router) == "report"  # both asked
+
+
+def test_what_follows_or_else_or_threatens_to_is_the_threat() -> None:
+    router = _router(blackmail=["threatening to", "threatened me"], remove=["on reddit", "posted"])
+    assert topic("he wants money or he puts it on reddit", router) == "blackmail"
+    assert topic("he is threatening to put it on reddit", router) == "blackmail"
+    assert topic("he threatened me and then posted it on reddit", router) == "remove"
+    assert topic("it is on reddit", router) == "remove"
+
+
+def test_danger_reached_through_a_typo_of_another_language_does_not_count() -> None:
+    router = Router(
+        [
+            Terms("fr", {"menu": ["MENU"]}, {"danger": ["urgence"]}, ["je", "suis"]),
+            Terms("es", {"menu": ["HOLA"]}, {"support": ["necesito ayuda"]}, ["necesito", "yo"]),
+        ],
+        {},
+    )
+    assert router.route("necesito ayuda urgente") == Routed("support", "es")
+    assert router.route("je suis en urgence").topic == "danger"
+    assert router.route("je suis en urgense").topic == "danger"  # a typo in its own language
