@@ -192,7 +192,9 @@ def add_project(target: Path, fn: Function) -> None:
     """Copy adviceline/, the function's handler and the compiled content into `target`."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pickle", "messages.json")
     shutil.copytree(ROOT / "adviceline", target / "adviceline", ignore=ignore)
-    if not fn.web_assets:
+    if fn.web_assets:
+        add_chart_library(target)
+    else:
         for name in ("templates", "static"):
             _remove(target / "adviceline" / "web" / name)
     handlers = target / "handlers"
@@ -200,6 +202,18 @@ def add_project(target: Path, fn: Function) -> None:
     shutil.copy2(ROOT / "handlers" / "__init__.py", handlers / "__init__.py")
     for name in fn.handlers:
         shutil.copy2(ROOT / "handlers" / f"{name}.py", handlers / f"{name}.py")
+
+
+CHART_JS = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
+
+
+def add_chart_library(target: Path) -> None:
+    """Copy npm's Chart.js where the dashboard serves it from (no CDN: the page's CSP is 'self')."""
+    if not CHART_JS.is_file():
+        raise SystemExit(f"package: {CHART_JS.relative_to(ROOT)} is missing; run `make node` first")
+    vendor = target / "adviceline" / "web" / "static" / "vendor"
+    vendor.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(CHART_JS, vendor / CHART_JS.name)
 
 
 # Run in the package tree itself, by the runtime's Python when there is one: the bundle is made

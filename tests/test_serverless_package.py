@@ -323,3 +323,14 @@ def test_other_packages_import_on_python_312(
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "True"
+
+
+def test_admin_zip_serves_the_chart_library_itself(packaged: Packaged) -> None:
+    # The dashboard's CSP is default-src 'self': the chart library must travel in the package.
+    with zipfile.ZipFile(packaged.build / "admin.zip") as zf:
+        shipped = zf.read("adviceline/web/static/vendor/chart.umd.min.js")
+        names = zf.namelist()
+    npm_copy = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
+    assert shipped == npm_copy.read_bytes()
+    assert "adviceline/web/templates/admin/dashboard.html" in names
+    assert "adviceline/web/static/admin/dashboard.js" in names
