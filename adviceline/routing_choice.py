@@ -68,14 +68,25 @@ def choose(matches: Sequence[Match], language: str) -> str | None:
     _unpaid(found, language)
     _conditions(found, language)
     _questions(found, language)
+    _approaches(found)
     left = {topic for _, topics in found for topic in topics}
-    if {"signs", "blackmail"} <= left:
-        # One word that names the subject ("naked", "sextortion") is no threat beside a longer
-        # phrase of an approach: "a girl wants to facetime naked" is a warning sign.
-        size = {t: max(m.size for m, ts in found if t in ts) for t in ("signs", "blackmail")}
-        if size["blackmail"] < _SAYS_MORE - 1 and size["signs"] >= _SAYS_MORE:
-            left.discard("blackmail")
     return next((t for t in PRIORITY if t in left), None)
+
+
+def _approaches(found: list[tuple[Match, set[str]]]) -> None:
+    """One word that names the subject ("naked") right beside a longer phrase of an approach
+    says what the approach wants, not a threat: "a girl wants to facetime naked" is signs."""
+    approaches = [m for m, topics in found if "signs" in topics and m.size >= _SAYS_MORE]
+    for m, topics in found:
+        short = "blackmail" in topics and m.size < _SAYS_MORE - 1
+        if short and any(_beside(m, o) for o in approaches):
+            topics.discard("blackmail")
+
+
+def _beside(m: Match, o: Match) -> bool:
+    """Whether `m` comes right before or after `o`, at most one word between them."""
+    near = 0 <= m.start - o.end <= 1 or 0 <= o.start - m.end <= 1
+    return near and m.variant == o.variant and m.clause == o.clause
 
 
 def _unpaid(found: list[tuple[Match, set[str]]], language: str) -> None:
