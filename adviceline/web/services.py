@@ -69,26 +69,23 @@ class Services:
     def twilio_auth_token(self) -> str:
         """TWILIO_AUTH_TOKEN, or the SSM SecureString TWILIO_AUTH_TOKEN_PARAM, read once."""
         s = self.settings
-        return self._once(
+        return self._secret(
             "_twilio_auth_token",
-            lambda: resolve_secret(
-                s.twilio_auth_token,
-                s.twilio_auth_token_param,
-                variable="TWILIO_AUTH_TOKEN",
-                client_factory=self._ssm_client,
-            ),
+            s.twilio_auth_token,
+            s.twilio_auth_token_param,
+            "TWILIO_AUTH_TOKEN",
         )
 
     def admin_token(self) -> str:
         """ADMIN_TOKEN, or the SSM SecureString ADMIN_TOKEN_PARAM, read once."""
         s = self.settings
+        return self._secret("_admin_token", s.admin_token, s.admin_token_param, "ADMIN_TOKEN")
+
+    def _secret(self, attr: str, value: str | None, param: str | None, variable: str) -> str:
         return self._once(
-            "_admin_token",
+            attr,
             lambda: resolve_secret(
-                s.admin_token,
-                s.admin_token_param,
-                variable="ADMIN_TOKEN",
-                client_factory=self._ssm_client,
+                value, param, variable=variable, client_factory=self._ssm_client
             ),
         )
 
