@@ -204,6 +204,12 @@ def _language(code: str, raw: Mapping[str, Any]) -> Language:
             keywords={t: strings(v.get("keywords")) for t, v in tables.items()},
             phrases={t: strings(v.get("phrases")) for t, v in tables.items()},
             words=strings(raw.get("language_words")),
+            danger_words={
+                name: strings(value)
+                for name, value in (
+                    raw["danger_words"] if isinstance(raw.get("danger_words"), Mapping) else {}
+                ).items()
+            },
         ),
     )
 
@@ -249,7 +255,7 @@ def _prepare(content: Content) -> None:
     first message that needs it (the phrases' word weights, ~10 ms), it still builds then:
     shipping it would make every cold start load it (~1.5 ms) for the few that use it."""
     for code, lang in content.languages.items():
-        terms = dataclasses.replace(lang.terms, phrases={}, words=())
+        terms = dataclasses.replace(lang.terms, phrases={}, words=(), danger_words={})
         content.languages[code] = dataclasses.replace(lang, terms=terms)
     # The router's index is read-only data (routing_index): its thousands of tag lists hold a
     # few hundred distinct values (["en/paid"]...), and a list shared by equal entries loads as a

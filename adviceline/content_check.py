@@ -8,10 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from adviceline.content import PLACEHOLDERS, Content, load_content
+from adviceline.content import (
+    PLACEHOLDERS,
+    Content,
+    default_source,
+    load_content,
+    read_messages,
+)
 from adviceline.countries import SLOTS, CountriesError
 from adviceline.normalise import token_variants, tokens
 from adviceline.routing import RESERVED
+from adviceline.routing_danger import DANGER_TABLES
+from adviceline.routing_index import STEM, STEM_MIN, phrase_variants
 from adviceline.segments import count_segments, non_gsm7
 from adviceline.topics import CHANNELS, LANGUAGES, TOPICS, UNKNOWN_COUNTRY
 
@@ -59,6 +67,10 @@ def check_content(path: Path | None = None) -> Report:
     for code in LANGUAGES:
         if code not in content.languages:
             report.problems.append(f"{code}: messages/{code}.toml is missing")
+    source = Path(path) if path is not None else default_source()
+    if source.is_dir():  # a bundle holds no [danger_words] lists to check
+        for code, raw in read_messages(source)["languages"].items():
+            report.problems += _check_danger_words(code, raw.get("danger_words"))
     for code in content.languages:
         report.problems += _check_language(content, code)
         report.problems += _check_replies(content, code, report)
@@ -104,6 +116,29 @@ def _check_language(content: Content, code: str) -> Iterator[str]:
                 yield f"{where}.{channel}: a number or address is typed in; use a placeholder"
             yield from _check_topic_text(where, topic, channel, text)
     yield from _check_menu(content, code)
+
+
+def _check_danger_words(code: str, table: object) -> Iterator[str]:
+    """The optional [danger_words] table: lists `strong`, `signals`, `ignore` of word strings."""
+    if table is None:
+        return
+    where = f"{code}: [danger_words]"
+    if not isinstance(table, dict):
+        yield f"{where} must be a table with strong/signals/ignore lists"
+        return
+    for name in sorted(set(table) - set(DANGER_TABLES)):
+        yield f"{where} {name!r} is unknown; use {', '.join(DANGER_TABLES)}"
+    for name in DANGER_TABLES:
+        entries = table.get(name, [])
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            yield f"{where} {name} must be a list of quoted words"
+            continue
+        for entry in entries:
+            stems = [w for w in entry.split() if w.endswith(STEM)]
+            if not phrase_variants(entry):
+                yield f"{where} {name}: {entry!r} has no words"
+            elif any(len(w.rstrip(STEM)) < STEM_MIN for w in stems):
+                yield f"{where} {name}: {entry!r} needs {STEM_MIN}+ letters before *"
 
 
 def _check_topic_text(where: str, topic: str, channel: str, text: str) -> Iterator[str]:

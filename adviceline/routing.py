@@ -9,6 +9,7 @@ from typing import Final
 
 from adviceline.normalise import NUMBER, clause_variants
 from adviceline.routing_choice import PRIORITY, choose
+from adviceline.routing_danger import DANGER, SIGNAL, DangerNet
 from adviceline.routing_index import (
     END,
     STEM,
@@ -28,6 +29,11 @@ RESERVED: Final = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "yes", "unstop", "help"}
     | {"info"}
 )
+# Topics that one danger signal outranks: they say nothing of what happened. (Not support:
+# "mi vergogno da morire", I'm dying of shame, is support.)
+_VAGUE: Final = frozenset({"menu"})
+# ... in a message of at least this many words: "ok bye", "lol dead" are small talk.
+_VAGUE_WORDS: Final = 4
 # Text that matches no phrase leans to a topic when its words' weights (routing_index.topic_words)
 # add up to at least _WORD_MIN, beat the runner-up by _WORD_MARGIN and come from two words or
 # more: one everyday word ("game", "pictures") says too little.
@@ -85,6 +91,7 @@ class Router:
         self._fixes: dict[str, tuple[str, ...]] = {}
         self._tags: dict[str, _Parsed] = {}
         self._topic_words: dict[str, dict[str, dict[str, float]]] | None = None  # on first use
+        self._net = DangerNet(self.index)
 
     def country_language(self, country: str) -> str:
         """The usual language of a country, if we have it, else the default."""
@@ -121,11 +128,17 @@ class Router:
                 matches += self._match("keywords", seq, marks, [()] * len(seq), number)
         language = message_language(self.index, body, seqs, whole, matches, fallback, self._pick)
         matches = self._foreign_words(matches, language)
-        if any("danger" in m.topics for m in matches):
+        net = self._net.level(seqs, language)
+        if net >= DANGER or any("danger" in m.topics for m in matches):
             return Routed("danger", language)
         topics = {_tag(t)[1] for t in whole}
         topic = next((t for t in PRIORITY if t in topics), None) or choose(matches, language)
-        return Routed(topic or self._word_topic(language, seqs) or "menu", language)
+        topic = topic or self._word_topic(language, seqs) or "menu"
+        # One word of danger in a message that asks for nothing else ("i'm in the bath with a
+        # blade", "please don't tell anyone but i've been cutting") gets the danger reply rather
+        # than the menu.
+        vague = topic in _VAGUE and len(seqs[0]) >= _VAGUE_WORDS
+        return Routed("danger" if net >= SIGNAL and vague else topic, language)
 
     def _pick(self, score: Mapping[str, float], fallback: str) -> str:
         """The best-scoring language; in a tie the country's, then the default, then A-Z."""

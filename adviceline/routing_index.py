@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from adviceline.normalise import accented_words, token_variants
@@ -49,6 +49,8 @@ class Terms:
     keywords: Mapping[str, Sequence[str]]
     phrases: Mapping[str, Sequence[str]]
     words: Sequence[str] = ()
+    # The optional [danger_words] table: "strong", "signals", "ignore" lists (routing_danger).
+    danger_words: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def first_key(tok: str) -> str:
@@ -82,6 +84,7 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
     words: dict[str, set[str]] = {}
     accented: dict[str, set[str]] = {}
     languages: set[str] = set()
+    terms = tuple(terms)
 
     def add(table: str, seq: Sequence[str], language: str, topic: str) -> None:
         if seq:
@@ -137,6 +140,9 @@ def compile_terms(terms: Iterable[Terms]) -> dict[str, Any]:
         if len(tok) >= 4 and tok.isalpha():
             buckets.setdefault(tok[0], []).append(tok)
     index["buckets"] = buckets
+    from adviceline.routing_danger import compile_danger  # it imports this module
+
+    index.update(compile_danger((t.language, t.danger_words) for t in terms))
     return index
 
 
