@@ -27,7 +27,7 @@ browser:
 	@bash scripts/ensure_chromium.sh
 
 # The line, locally, on the embedded SQLite store.
-run: setup
+run: setup node
 	$(BIN)/adviceline serve --host $(HOST) --port $(PORT)
 
 # The interactive simulator (no server, nothing recorded).
