@@ -127,7 +127,11 @@ class Router:
                 # Exact only: a keyword alone in free text is a weak sign already.
                 matches += self._match("keywords", seq, marks, [()] * len(seq), number)
         language = message_language(self.index, body, seqs, whole, matches, fallback, self._pick)
-        matches = self._foreign_words(matches, language)
+        if any(_tag(t)[0] == fallback for t in whole):
+            # A keyword the country's language shares ("SCREENSHOTS" in en, de, it and nl) is
+            # read in that language.
+            language = fallback
+        matches = self._foreign_words(matches, language, seqs)
         net = self._net.level(seqs, language)
         if net >= DANGER or any("danger" in m.topics for m in matches):
             return Routed("danger", language)
@@ -149,18 +153,23 @@ class Router:
         tied = {lang for lang, s in score.items() if s == best}
         return next((lang for lang in (fallback, self.default) if lang in tied), min(tied))
 
-    def _foreign_words(self, matches: list[Match], language: str) -> list[Match]:
+    def _foreign_words(
+        self, matches: list[Match], language: str, seqs: Sequence[Sequence[str]]
+    ) -> list[Match]:
         """Matches without what another language's phrases say only by accident: a one-word
         phrase that is an ordinary word of the message's language (Swedish "gift", poison, in
-        "una gift card"; "para", money, in "para que"), or danger reached through a typo
-        ("urgente" is no typo of French "urgence"). Other tags stay ("gift card" in Italian)."""
+        "una gift card"; "para", money, in "para que"; Portuguese "delet*" in "deleted"), or
+        danger reached through a typo ("urgente" is no typo of French "urgence"). Other tags
+        stay ("gift card" in Italian)."""
         words: Mapping[str, Sequence[str]] = self.index["words"]
         phrase_words: Mapping[str, Sequence[str]] = self.index.get("phrase_words", {})
         own = any(lang == language for m in matches for lang, _ in m.tags)
         out = []
         for m in matches:
+            # A one-word stem is judged by the word it met: "delet*" by "deleted".
+            word = seqs[m.variant][m.start] if m.key.endswith(STEM) else m.key
             common = " " not in m.key and (
-                language in words.get(m.key, ()) or language in phrase_words.get(m.key, ())
+                language in words.get(word, ()) or language in phrase_words.get(word, ())
             )
             if common or (m.typos and "danger" in m.topics):
                 # Danger of another language yields always; other topics only when the

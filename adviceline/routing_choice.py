@@ -10,10 +10,12 @@ from adviceline.routing_words import (
     ALREADY,
     CONDITIONALS,
     CONSEQUENCES,
+    CONTRASTS,
     JOINERS,
     NEGATIONS,
     NEGATIONS_AFTER,
     QUESTIONS,
+    REGARDLESS,
     words_of,
 )
 
@@ -67,8 +69,11 @@ def choose(matches: Sequence[Match], language: str) -> str | None:
     found = [(m, topics) for m, topics in found if topics]
     _unpaid(found, language)
     _conditions(found, language)
+    _demands(found, language)
     _questions(found, language)
     _approaches(found)
+    _threatened(found, language)
+    _paid_then_posted(found, language)
     left = {topic for _, topics in found for topic in topics}
     return next((t for t in PRIORITY if t in left), None)
 
@@ -81,6 +86,45 @@ def _approaches(found: list[tuple[Match, set[str]]]) -> None:
         short = "blackmail" in topics and m.size < _SAYS_MORE - 1
         if short and any(_beside(m, o) for o in approaches):
             topics.discard("blackmail")
+
+
+def _threatened(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """Contact that only describes how a threat comes ("he keeps messaging me saying he'll
+    post my pics") is the threat, not a wish to block; "should i block him?" still asks."""
+    threats = [m for m, topics in found if "blackmail" in topics and m.size >= 2]
+    openers = QUESTIONS.get(language, frozenset())
+    contrasts = words_of(CONTRASTS, (language,))
+    for m, topics in found:
+        # Only contact named before the threat: after it, "je lui réponds ou pas" asks; and
+        # not if a "but" or a fear comes between ("quiero bloquearlo pero tengo miedo de que
+        # suba las fotos" asks about blocking).
+        before = any(
+            t.variant == m.variant
+            and t.start >= m.end
+            and not set(t.lead[-(t.start - m.end) :] if t.start > m.end else ()) & contrasts
+            for t in threats
+        )
+        asked = m.clause % 2 or _opened(m, openers, _CONTEXT) is not None
+        if before and topics == {"block"} and not asked:
+            topics.discard("block")
+
+
+def _paid_then_posted(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """Paid, and the images went out anyway ("i paid and he posted anyway"): the payment is the
+    news; a takedown asked for ("..., how do i get them removed?") still wins."""
+    paid = [m for m, topics in found if "paid" in topics]
+    openers = QUESTIONS.get(language, frozenset())
+    anyway = words_of(REGARDLESS, (language,)) | words_of(CONTRASTS, (language,))
+    for m, topics in found:
+        if topics != {"remove"} or not any(
+            p.variant == m.variant and p.end <= m.start for p in paid
+        ):
+            continue
+        asked = m.clause % 2 or _opened(m, openers, _CONTEXT) is not None
+        near = (*m.lead[-3:], *m.key.split(" "), m.after)
+        pairs = {" ".join(near[k : k + 2]) for k in range(len(near) - 1)}
+        if not asked and (set(near) | pairs) & anyway:
+            topics.discard("remove")
 
 
 def _beside(m: Match, o: Match) -> bool:
@@ -132,6 +176,23 @@ def _conditions(found: list[tuple[Match, set[str]]], language: str) -> None:
     for (_, topics), cond in zip(found, conditional, strict=True):
         if cond:
             topics.intersection_update(_KEPT)
+
+
+def _demands(found: list[tuple[Match, set[str]]], language: str) -> None:
+    """What comes before a demand's condition is the threat: "they'll post my pics on my
+    story *unless i pay*" is blackmail, not a post to take down."""
+    openers = QUESTIONS.get(language, frozenset())
+    for o, otopics in found:
+        if "blackmail" not in otopics:
+            continue
+        since = _opened(o, words_of(CONDITIONALS, (language, *o.langs)), 3)
+        if since is None:
+            continue
+        for m, topics in found:
+            # A question stays one: "should i report him if i don't pay?"
+            asked = m.clause % 2 or _opened(m, openers, _CONTEXT) is not None
+            if m.variant == o.variant and m.clause == o.clause and m.end <= since and not asked:
+                topics.intersection_update(_KEPT)
 
 
 def _questions(found: list[tuple[Match, set[str]]], language: str) -> None:

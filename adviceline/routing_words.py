@@ -12,6 +12,8 @@ from typing import Final
 __all__ = [
     "ALREADY",
     "CONDITIONALS",
+    "CONTRASTS",
+    "REGARDLESS",
     "CONSEQUENCES",
     "JOINERS",
     "NEGATIONS",
@@ -91,6 +93,31 @@ JOINERS: Final[Mapping[str, frozenset[str]]] = {
     "pl": frozenset(("i", "a", "oraz", "lub", "albo", "czy", "potem", "tez")),
     "pt": frozenset(("e", "ou", "depois", "tambem")),
     "sv": frozenset(("och", "eller", "sen", "sedan", "ocksa")),
+}
+# "But", "scared": what comes after is a worry, not how a threat came ("i want to block him
+# *but* i'm scared he'll post them" asks about blocking).
+CONTRASTS: Final[Mapping[str, frozenset[str]]] = {
+    "en": frozenset(("but", "scared", "afraid", "worried", "terrified", "fear", "though")),
+    "fr": frozenset(("mais", "peur", "crains")),
+    "de": frozenset(("aber", "angst", "furchte", "fuerchte", "sorge")),
+    "es": frozenset(("pero", "miedo", "temo")),
+    "it": frozenset(("ma", "paura", "pero", "temo")),
+    "nl": frozenset(("maar", "bang", "vrees")),
+    "pl": frozenset(("ale", "boje", "obawiam", "strach")),
+    "pt": frozenset(("mas", "medo", "receio", "temo")),
+    "sv": frozenset(("men", "radd", "orolig")),
+}
+# "Anyway", "still": it happened all the same ("i paid and he posted them *anyway*").
+REGARDLESS: Final[Mapping[str, frozenset[str]]] = {
+    "en": frozenset(("still", "anyway", "anyways", "regardless", "even so")),
+    "fr": frozenset(("quand meme", "toujours", "malgre")),
+    "de": frozenset(("trotzdem", "immer noch", "dennoch")),
+    "es": frozenset(("igual", "aun asi", "todavia", "igualmente")),
+    "it": frozenset(("comunque", "lo stesso", "ugualmente")),
+    "nl": frozenset(("toch", "nog steeds", "alsnog")),
+    "pl": frozenset(("mimo to", "i tak", "nadal")),
+    "pt": frozenset(("mesmo assim", "ainda assim", "ainda")),
+    "sv": frozenset(("anda", "i alla fall", "anda ocksa")),
 }
 # What opens a question, as one or two words: the phrase right after it is what the person
 # asks about ("how do i *get them removed*", "quali sono *i segnali* di una sextortion").

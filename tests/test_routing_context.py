@@ -224,3 +224,45 @@ def test_danger_reached_through_a_typo_of_another_language_does_not_count() -> N
     assert router.route("necesito ayuda urgente") == Routed("support", "es")
     assert router.route("je suis en urgence").topic == "danger"
     assert router.route("je suis en urgense").topic == "danger"  # a typo in its own language
+
+
+def test_contact_named_before_a_threat_is_the_threat_not_a_wish_to_block() -> None:
+    router = _router(block=["keeps messaging me"], blackmail=["post my pics"])
+    assert topic("he keeps messaging me saying he will post my pics", router) == "blackmail"
+    assert topic("he keeps messaging me", router) == "block"
+    assert topic("he says he will post my pics, should i block him?", router) == "block"
+    router = _router(block=["block him"], blackmail=["post my pics"])
+    assert topic("i want to block him but i am scared he will post my pics", router) == "block"
+
+
+def test_what_comes_before_a_demands_condition_is_the_threat() -> None:
+    router = _router(blackmail=["unless i pay"], remove=["on my story"])
+    assert topic("they will put my pics on my story unless i pay", router) == "blackmail"
+    assert topic("how do i take it down unless i pay", router) == "remove"  # asked
+    assert topic("it is on my story", router) == "remove"
+
+
+def test_a_foreign_stem_is_judged_by_the_word_it_met() -> None:
+    router = Router(
+        [
+            Terms("en", {"menu": ["MENU"]}, {"remove": ["deleted from"]}, ["the", "i", "a"]),
+            Terms("pt", {"menu": ["OLA"]}, {"evidence": ["delet*"]}, ["eu", "o"]),
+        ],
+        {},
+    )
+    assert router.route("i want the deleted").topic != "evidence"  # "deleted" is an en word
+    assert router.route("eu deleto o chat") == Routed("evidence", "pt")
+
+
+def test_a_keyword_the_countrys_language_shares_is_read_in_that_language() -> None:
+    for country, language in (("US", "en"), ("DE", "de"), ("NL", "nl"), ("IT", "it")):
+        assert CONTENT.route("screenshots", country=country) == Routed("evidence", language)
+    assert CONTENT.route("BEWEISE", country="US").language == "de"
+
+
+def test_paid_and_posted_anyway_is_about_the_payment_unless_a_takedown_is_asked() -> None:
+    router = _router(remove=["he posted"])
+    assert topic("i paid and he posted anyway", router) == "paid"
+    assert topic("i paid but he posted", router) == "paid"
+    assert topic("i paid but he posted, how do i get it removed", router) == "remove"
+    assert topic("he posted", router) == "remove"

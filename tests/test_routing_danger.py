@@ -93,6 +93,9 @@ def test_the_net_survives_pickling_as_a_bundle_does() -> None:
         "i'm in the bath with a blade",
         "done. goodbye world",
         "he's trying to kick the door in",
+        "i've been cutting",
+        "i wrote my note",
+        "a girl followed me home from school",
     ],
 )
 def test_english_net_hears_danger_the_phrases_miss(body: str) -> None:
@@ -123,6 +126,9 @@ def test_english_net_hears_danger_the_phrases_miss(body: str) -> None:
         "i was living my best life until this",
         "he's outside the law, he's overseas",
         "Goedenavond, ik word afgeperst door iemand die intieme foto's van mij heeft",
+        "i want to go to the police but im scared ill get in trouble",
+        "this hot girl followed me and is asking for pics, is it a trap",
+        "ive been cutting him off since he started asking for pics",
     ],
 )
 def test_english_net_leaves_everyday_words_alone(body: str) -> None:
