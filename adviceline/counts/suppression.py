@@ -74,7 +74,7 @@ _TABLE_RANK: Final = {dims: rank for rank, dims in enumerate(_TABLES)}
 class _Grid:
     """Cells as ints: a bit field per dimension, the value's rank + 1, or 0 when summed away."""
 
-    __slots__ = ("low", "mask", "ranks", "shift", "values")
+    __slots__ = ("low", "mask", "ranks", "shift", "tables", "values")
 
     def __init__(self, keys: Collection[Key]) -> None:
         self.values = tuple(tuple(sorted({key[d] for key in keys})) for d in _EVERY)
@@ -86,6 +86,8 @@ class _Grid:
         # The first dimension is the most significant field: within a table, ids sort as keys do.
         self.shift = tuple(shift)
         self.mask = tuple(low << s for low, s in zip(self.low, self.shift, strict=True))
+        # Keeping the fields of dims: a cell of F -> the cell of T_dims above it.
+        self.tables = tuple(sum(self.mask[d] for d in dims) for dims in _TABLES)
 
     def encode(self, dims: Dims, key: Key) -> int:
         """The id of the cell of T_dims with these values."""
@@ -234,6 +236,8 @@ class _Suppression:
         self.grouped: set[tuple[Dims, int]] = set()
         self.next: dict[int, int] = {}  # relation -> index of its first child perhaps not hidden
         self.nearby: dict[int, int | None] = {}  # cell -> what around() last found
+        self.column: dict[int, int] = {}  # a hidden cell of F -> its column in the audit
+        self.groups: dict[int, list[int]] = defaultdict(list)  # cell -> the columns below it
         self.steps = _Steps(AUDIT_STEPS)
 
     def run(self, order: Sequence[int] | None) -> set[int]:
@@ -389,75 +393,58 @@ class _Suppression:
                 queue.extend(self.hide(rel >> 3 if kid is None else kid))
 
     def audit(self, among: Collection[int] | None) -> list[int]:
-        """Small cells (of `among`) that the published cells determine: linear algebra mod a prime."""
+        """The small cells (of `among`) that the published cells determine, modulo a prime."""
         hidden = self.hidden
-        unknowns = sorted(cell for cell in self.tables[_EVERY] if cell in hidden)
-        if not unknowns or len(unknowns) > AUDIT_LIMIT:
+        fresh = [c for c in self.tables[_EVERY] if c in hidden and c not in self.column]
+        if not self.column and not fresh or len(self.column) + len(fresh) > AUDIT_LIMIT:
             return []
         try:
-            return self._audit(unknowns, among)
+            return self._audit(sorted(fresh), among)
         except _OutOfSteps:
             return []
 
-    def _audit(self, unknowns: list[int], among: Collection[int] | None) -> list[int]:
-        hidden, n, below, grid, steps = self.hidden, self.n, self.below, self.grid, self.steps
-        size = len(unknowns)
-        steps.spend(size * len(_TABLES))
-        # The unknowns are the hidden cells of F (published ones are known numbers); every other
-        # cell is the sum of the cells of F below it. Column j stands for unknowns[j].
-        groups: dict[int, list[int]] = defaultdict(list)  # cell -> its columns
-        groups[0] = list(range(size))  # the grand total
-        # Each column's cell in T_dims: its digits of dims kept, the others 0.
-        above: dict[Dims, list[int]] = {(): [0] * size}
-        for dims in _TABLES[1:]:
-            mask = grid.mask[dims[-1]]
-            above[dims] = [a | c & mask for a, c in zip(above[dims[:-1]], unknowns, strict=True)]
-            for col, cell in enumerate(above[dims]):
-                groups[cell].append(col)
+    def _audit(self, fresh: list[int], among: Collection[int] | None) -> list[int]:
+        hidden, n, below, count, steps = self.hidden, self.n, self.below, self.count, self.steps
+        # The unknowns are the hidden cells of F (published ones are known numbers), one column
+        # each; every other cell is the sum of the cells of F below it. Kept from round to round:
+        # cells only ever become hidden, so columns are only ever added.
+        groups, masks = self.groups, self.grid.tables
+        steps.spend(len(fresh) * len(masks) + len(groups))
+        for cell in fresh:
+            col = self.column[cell] = len(self.column)
+            for mask in masks:
+                groups[cell & mask].append(col)
+        size = len(self.column)
         small = {
             cell: groups[cell]
             for cell in (groups if among is None else among)
             if cell in hidden and n[cell] < below
         }
-        # A published cell is the sum of its children along any dimension it lacks, so its row
-        # may drop the columns under its published children (their rows, or rows further down,
-        # hold them): the same row space with shorter rows. Along the dimension that leaves the
-        # fewest; a cell with all its children published along one dimension adds nothing.
-        rows = []
-        for cell, cols in groups.items():
-            if cell in hidden:
-                continue
-            dims = grid.dims(cell)
-            steps.spend(len(cols) * (_D - len(dims)))
-            best = cols
-            for d in _EVERY:
-                if d not in dims:
-                    finer = above[tuple(sorted((*dims, d)))]
-                    kept = [c for c in cols if finer[c] in hidden]
-                    if len(kept) < len(best):
-                        best = kept
-                        if not best:
-                            break
-            if best:
-                rows.append(best)
+        # A published cell whose children along some dimension it lacks are all published adds
+        # nothing: it is their sum, and each of them a sum of published cells further down.
+        parents = [(mask, d) for d, mask in enumerate(self.grid.mask)]
+        rows = [
+            cols
+            for cell, cols in groups.items()
+            if cell not in hidden
+            and all(count[cell << 3 | d] for mask, d in parents if not cell & mask)
+        ]
         basis = _Basis(rows, steps)
         # A random assignment under which every published cell sums to 0: a small cell that does
-        # not sum to 0 under it is not determined. The others are checked exactly, one by one
-        # when they are few, else against a basis of all such assignments.
+        # not sum to 0 under it is not determined. The others are checked exactly; a cell whose
+        # children along some dimension are all determined is determined too.
         probe = basis.null_vector(size)
         steps.spend(sum(map(len, small.values())))
-        maybe = [cell for cell, cols in small.items() if not sum(probe[c] for c in cols) % _PRIME]
-        if len(maybe) <= size - len(basis.pivots):
-            leaks = [cell for cell in maybe if basis.spans(small[cell])]
-        else:
-            solutions = basis.null_space(size)
-            steps.spend(len(solutions) * sum(len(small[cell]) for cell in maybe))
-            leaks = [
-                cell
-                for cell in maybe
-                if not any(sum(z[c] for c in small[cell]) % _PRIME for z in solutions)
-            ]
-        return sorted(leaks, key=grid.order)
+        maybe = {cell for cell, cols in small.items() if not sum(probe[c] for c in cols) % _PRIME}
+        leaks: set[int] = set()
+        for cell in sorted(maybe, key=lambda c: -len(self.grid.dims(c))):
+            if any(
+                all(kid in leaks for kid in self.children(cell << 3 | d))
+                for mask, d in parents
+                if not cell & mask
+            ) or basis.spans(small[cell]):
+                leaks.add(cell)
+        return sorted(leaks, key=self.grid.order)
 
 
 class _OutOfSteps(Exception):
@@ -538,18 +525,6 @@ class _Basis:
         z = [rng.randrange(1, _PRIME) for _ in range(size)]
         self._solve(z)
         return z
-
-    def null_space(self, size: int) -> list[list[int]]:
-        """A basis of the vectors every row maps to 0: one per column that is not a pivot."""
-        free = [col for col in range(size) if col not in self.rank]
-        self.steps.spend(len(free) * (self.fill + size))
-        basis = []
-        for col in free:
-            z = [0] * size
-            z[col] = 1
-            self._solve(z)
-            basis.append(z)
-        return basis
 
     def _solve(self, z: list[int]) -> None:
         # Set the pivot columns from the others, last row first: a row's other columns are free
