@@ -472,6 +472,7 @@ class _Basis:
     def __init__(self, rows: Iterable[list[int]], steps: _Steps) -> None:
         self.steps = steps
         active = {i: dict.fromkeys(row, 1) for i, row in enumerate(rows)}
+        steps.spend(sum(map(len, active.values())))
         where: dict[int, set[int]] = defaultdict(set)  # column -> the active rows that have it
         for i, row in active.items():
             for col in row:
