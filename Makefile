@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup node browser run chat lint typecheck unit test bench package clean
+.PHONY: setup node browser run chat lint typecheck unit test bench bench-suppression package clean
 
 # Python environment; re-installs only when the requirement files change.
 setup: $(VENV)/.installed
@@ -48,6 +48,10 @@ test: setup node browser lint typecheck
 
 bench: setup node
 	$(BIN)/python scripts/bench.py
+
+# Suppression speed for 28/90/366-day ranges, against the first, slower implementation.
+bench-suppression: setup
+	$(BIN)/python scripts/bench_suppression.py
 
 package: setup node
 	$(BIN)/python scripts/package_webhook.py

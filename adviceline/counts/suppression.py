@@ -54,13 +54,14 @@ Key = tuple[str, ...]
 Dims = tuple[int, ...]  # indices into DIMENSIONS, ascending
 Cell = tuple[Dims, Key]
 
-# The exact audit runs when the range has at most this many hidden cells of F: a realistic range
-# of that size (four weeks at 100 messages a day) audits in about 0.2 s on a 2-core machine.
+# The exact audit runs when the range has at most this many hidden cells of F. Measured on a
+# 2-core machine (scripts/bench_suppression.py), realistic ranges of that size (four weeks at 100
+# messages a day, a week at 430) take 0.1 to 0.3 s in all.
 AUDIT_LIMIT: Final = 3000
-# And it stops, as if it had found nothing, after this many steps (one entry of one row of its
-# linear algebra, over all its rounds): about a second on the same machine. Unusual spreads (a
-# low SUPPRESS_BELOW, hundreds of published cells resting on the same few hidden ones) could
-# otherwise take minutes.
+# It stops, as if it had found nothing, after this many steps (an entry of a row of its linear
+# algebra updated; all rounds together): about a second on the same machine. Unusual spreads (a
+# SUPPRESS_BELOW of 3 or 5, hundreds of published cells over the same few hidden ones) would
+# otherwise take from several seconds to minutes.
 AUDIT_STEPS: Final = 3_000_000
 _PRIME: Final = (1 << 61) - 1
 
@@ -396,7 +397,7 @@ class _Suppression:
         """The small cells (of `among`) that the published cells determine, modulo a prime."""
         hidden = self.hidden
         fresh = [c for c in self.tables[_EVERY] if c in hidden and c not in self.column]
-        if not self.column and not fresh or len(self.column) + len(fresh) > AUDIT_LIMIT:
+        if (not self.column and not fresh) or len(self.column) + len(fresh) > AUDIT_LIMIT:
             return []
         try:
             return self._audit(sorted(fresh), among)
@@ -420,15 +421,20 @@ class _Suppression:
             for cell in (groups if among is None else among)
             if cell in hidden and n[cell] < below
         }
-        # A published cell whose children along some dimension it lacks are all published adds
-        # nothing: it is their sum, and each of them a sum of published cells further down.
-        parents = [(mask, d) for d, mask in enumerate(self.grid.mask)]
-        rows = [
-            cols
-            for cell, cols in groups.items()
-            if cell not in hidden
-            and all(count[cell << 3 | d] for mask, d in parents if not cell & mask)
-        ]
+        # A published cell is the sum of its children along any dimension d it lacks, and its
+        # published children's columns are in their own rows (or rows further down): the same
+        # row space with shorter rows keeps only the columns under hidden children, along the d
+        # with the fewest of those. With none, the row adds nothing.
+        grid, cells_of = self.grid, list(self.column)
+        rows = []
+        for cell, cols in groups.items():
+            if cell in hidden:
+                continue
+            kids, d = min((count[cell << 3 | d], d) for d in _EVERY if not cell & grid.mask[d])
+            if kids:
+                steps.spend(len(cols))
+                keep = grid.tables[_TABLE_RANK[grid.dims(cell | grid.mask[d])]]
+                rows.append([c for c in cols if cells_of[c] & keep in hidden])
         basis = _Basis(rows, steps)
         # A random assignment under which every published cell sums to 0: a small cell that does
         # not sum to 0 under it is not determined. The others are checked exactly; a cell whose
@@ -440,7 +446,7 @@ class _Suppression:
         for cell in sorted(maybe, key=lambda c: -len(self.grid.dims(c))):
             if any(
                 all(kid in leaks for kid in self.children(cell << 3 | d))
-                for mask, d in parents
+                for d, mask in enumerate(self.grid.mask)
                 if not cell & mask
             ) or basis.spans(small[cell]):
                 leaks.add(cell)
