@@ -19,7 +19,7 @@ Phrase = tuple[str, ...]
 NEGATIONS: Final = frozenset().union(*NEGATION_WORDS.values(), ("isnt", "arent", "wasnt"))
 # A corrected typo counts in a short danger phrase only in a word at least this long: "suicdie"
 # is plainly "suicide", but "costo" (it cost) is a word of its own, not a typo of "corto".
-FIRM_TYPO: Final = 7
+FIRM_TYPO: Final = 6
 # Topics whose phrases count even inside a longer phrase of another topic: "my son paid" is
 # still a parent writing, and any hint of danger must be heard.
 _NEVER_HIDDEN: Final = frozenset({"danger", "parent"})

@@ -174,6 +174,11 @@ def slim(target: Path) -> None:
         _remove(target / name)
         for info in target.glob(f"{name.replace('_', '*')}-*.dist-info"):
             _remove(info)
+    # rapidfuzz ships each C++ extension twice, for AVX2 and for any x86-64, and imports the AVX2
+    # one only if present (else the generic one, with the same results). The handful of typo
+    # comparisons a message needs don't need AVX2; the copies are 1.3 MB of the zip.
+    for path in target.glob("rapidfuzz/**/*_avx2.*.so"):
+        path.unlink()
     for path in sorted(target.rglob("*"), reverse=True):
         if path.is_dir() and path.name in DROP_DIRS:
             _remove(path)
