@@ -1,6 +1,6 @@
 """The production count store: one DynamoDB table, one atomic `UpdateItem ... ADD` per message.
 
-Key design (docs/README-counts.md explains the ceiling): the partition key is a write shard,
+Key design (the README explains the ceiling): the partition key is a write shard,
 `pk = "S#<k>"` with k drawn at random from 0..SHARDS-1 for every write, and the sort key is the
 count key, `sk = "<day>#<channel>#<country>#<language>#<topic>"`; the attribute `n` holds the
 count. One logical cell therefore lives in up to SHARDS items, so a surge on a single cell is
