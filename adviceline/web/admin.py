@@ -109,13 +109,10 @@ def _secure(response: Response) -> Response:
 def dashboard() -> Response | str:
     """The dashboard: totals, a chart per day and the splits, for the chosen period."""
     today = admin_counts.today()
-    try:
-        # No dates: the counts' default period, the last 28 days ending today (UTC).
-        start, end = admin_counts.parse_range(
-            request.args.get("from"), request.args.get("to"), today=today
-        )
-    except admin_counts.CountsQueryError as exc:
-        return _problem(400, "That period cannot be shown", str(exc), show_back=True)
+    # No dates: the counts' default period, the last 28 days ending today (UTC).
+    start, end = admin_counts.parse_range(
+        request.args.get("from"), request.args.get("to"), today=today
+    )
     services = get_services(current_app)
     suppress_below = services.settings.suppress_below
     fetch = admin_counts.fetcher(services.store, start, end, suppress_below)
@@ -135,10 +132,7 @@ def dashboard() -> Response | str:
 @bp.get("/api/counts")
 def api_counts() -> Response:
     """The suppressed counts as JSON, the same shape as `adviceline counts --json`."""
-    try:
-        query = admin_counts.parse_query(request.args, today=admin_counts.today())
-    except admin_counts.CountsQueryError as exc:
-        return _problem(400, "Bad request", str(exc))
+    query = admin_counts.parse_query(request.args, today=admin_counts.today())
     services = get_services(current_app)
     rows = admin_counts.as_json(services.store, query, services.settings.suppress_below)
     # Keys in the CLI's order (dimensions, then n), not sorted as jsonify would.
@@ -148,10 +142,7 @@ def api_counts() -> Response:
 @bp.get("/counts.csv")
 def counts_csv() -> Response:
     """The suppressed counts as a CSV download."""
-    try:
-        query = admin_counts.parse_query(request.args, today=admin_counts.today())
-    except admin_counts.CountsQueryError as exc:
-        return _problem(400, "Bad request", str(exc))
+    query = admin_counts.parse_query(request.args, today=admin_counts.today())
     services = get_services(current_app)
     text = admin_counts.as_csv(services.store, query, services.settings.suppress_below)
     response = Response(text, mimetype="text/csv")
@@ -169,6 +160,13 @@ def asset(filename: str) -> Response:
             return _problem(404, "Not found", "The chart library is not installed.")
         return send_file(path, mimetype="text/javascript", max_age=0)
     return send_from_directory(STATIC_DIR, filename, max_age=0)
+
+
+@bp.errorhandler(admin_counts.CountsQueryError)
+def _bad_query(exc: admin_counts.CountsQueryError) -> Response:
+    """Bad dates or dimensions, in the form the route speaks (the message echoes no input)."""
+    # The heading and the way back are shown on the dashboard's HTML page only.
+    return _problem(400, "That period cannot be shown", str(exc), show_back=True)
 
 
 @bp.errorhandler(CountStoreError)
